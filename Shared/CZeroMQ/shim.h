@@ -1,0 +1,4 @@
+#ifndef CONCIERGE_CZEROMQ_SHIM_H
+#define CONCIERGE_CZEROMQ_SHIM_H
+#include <zmq.h>
+#endif
