@@ -1,0 +1,22 @@
+import Contracts
+import Foundation
+import Wire
+
+/// Asks the customers service about a customer: services never read another service's tables.
+public enum CustomerDirectory {
+    /// The customer with `id`; an unknown id becomes a 422 on `field` (the caller named a customer that does not
+    /// exist). Without a broker client (unit tests of one service) the check is skipped and nil returned.
+    @discardableResult
+    public static func requireCustomer(
+        _ id: UUID, context: OperationContext, field: String = "customer_id"
+    ) async throws -> Customer? {
+        guard let services = context.services else { return nil }
+        do {
+            return try await services.call(
+                Operation.Customers.service, Operation.Customers.get, ByID(id: id),
+                metadata: context.downstreamMetadata())
+        } catch let problem as Problem where problem.status == 404 {
+            throw Problem.validation([.init(field: field, message: "no customer with id \(id)")])
+        }
+    }
+}
