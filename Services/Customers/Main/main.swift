@@ -1,0 +1,4 @@
+import CustomersService
+import ServiceRuntime
+
+try await ServiceMain.run(try CustomersService.definition())

@@ -1,0 +1,49 @@
+import Contracts
+import Foundation
+import ServiceRuntime
+import Wire
+
+/// The customers service: the one record of every customer, which the other services ask for.
+public enum CustomersService {
+    public static let schema = "customers"
+
+    /// The service's definition for `ServiceMain`.
+    public static func definition() throws -> ServiceDefinition {
+        ServiceDefinition(
+            name: Operation.Customers.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9102,
+            register: register)
+    }
+
+    /// The bundled migrations of the `customers` schema.
+    public static func migrations() throws -> [Migration] {
+        try Migration.bundled(in: Bundle.module, service: schema)
+    }
+
+    /// Registers the operations on `router`.
+    @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
+        let repository = PostgresCustomerRepository()
+
+        router.command(Operation.Customers.create, CreateCustomer.self) { input, context, connection in
+            try context.requireStaff()
+            return try await repository.create(input, on: connection, logger: context.logger)
+        }
+
+        router.query(Operation.Customers.get, ByID.self) { input, context in
+            try context.authorize(customerID: input.id)
+            let customer = try await database.withConnection {
+                try await repository.find(id: input.id, on: $0, logger: context.logger)
+            }
+            guard let customer else { throw Problem.notFound("no customer with id \(input.id)") }
+            return customer
+        }
+
+        router.query(Operation.Customers.findByEmail, FindCustomerByEmail.self) { input, context in
+            try context.requireStaff()
+            let customer = try await database.withConnection {
+                try await repository.find(email: input.email, on: $0, logger: context.logger)
+            }
+            guard let customer else { throw Problem.notFound("no customer with that email") }
+            return customer
+        }
+    }
+}

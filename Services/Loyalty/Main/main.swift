@@ -1,0 +1,4 @@
+import LoyaltyService
+import ServiceRuntime
+
+try await ServiceMain.run(try LoyaltyService.definition())

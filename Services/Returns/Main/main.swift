@@ -1,0 +1,4 @@
+import ReturnsService
+import ServiceRuntime
+
+try await ServiceMain.run(try ReturnsService.definition())

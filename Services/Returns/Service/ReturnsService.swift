@@ -1,0 +1,41 @@
+import Contracts
+import Foundation
+import ServiceRuntime
+import Wire
+
+/// The returns service: return requests (RMAs) from request to refund.
+public enum ReturnsService {
+    public static let schema = "returns"
+
+    /// The service's definition for `ServiceMain`.
+    public static func definition() throws -> ServiceDefinition {
+        ServiceDefinition(
+            name: Operation.Returns.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9103,
+            register: register)
+    }
+
+    /// The bundled migrations of the `returns` schema.
+    public static func migrations() throws -> [Migration] {
+        try Migration.bundled(in: Bundle.module, service: schema)
+    }
+
+    /// Registers the operations on `router`.
+    @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
+        let repository = PostgresReturnRepository()
+
+        router.command(Operation.Returns.create, CreateReturn.self) { input, context, connection in
+            try context.authorize(customerID: input.customerID)
+            try await CustomerDirectory.requireCustomer(input.customerID, context: context)
+            return try await repository.create(input, on: connection, logger: context.logger)
+        }
+
+        router.query(Operation.Returns.get, ByID.self) { input, context in
+            let request = try await database.withConnection {
+                try await repository.find(id: input.id, on: $0, logger: context.logger)
+            }
+            guard let request else { throw Problem.notFound("no return with id \(input.id)") }
+            try context.authorize(customerID: request.customerID)
+            return request
+        }
+    }
+}

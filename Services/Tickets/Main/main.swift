@@ -1,0 +1,4 @@
+import ServiceRuntime
+import TicketsService
+
+try await ServiceMain.run(try TicketsService.definition())
