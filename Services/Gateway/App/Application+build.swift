@@ -1,0 +1,72 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Logging
+import Majordomo
+import PostgresNIO
+import ServiceRuntime
+
+/// The gateway's schema and migrations.
+public enum GatewaySchema {
+    public static let name = "gateway"
+
+    public static func migrations() throws -> [Migration] {
+        try Migration.bundled(in: Bundle.module, service: name)
+    }
+}
+
+/// Builds the gateway application: its routes, middleware and the services it runs beside the HTTP server
+/// (the PostgreSQL pool and the broker client). Tests call this too.
+public func buildApplication(
+    configuration: GatewayConfiguration, logger: Logger
+) throws -> some ApplicationProtocol {
+    MetricsBootstrap.bootstrap()
+    let runtime = configuration.runtime
+    let postgres = PostgresClient(
+        configuration: try DatabaseURL(runtime.databaseURL).clientConfiguration(poolSize: runtime.databasePoolSize),
+        backgroundLogger: logger)
+    let database = Database(client: postgres, logger: logger)
+    let majordomo = MajordomoClient(
+        brokerEndpoint: runtime.brokerEndpoint, configuration: runtime.majordomo, logger: logger,
+        correlate: ServiceClient.correlate)
+    let services = ServiceClient(
+        client: majordomo, attemptTimeout: runtime.requestTimeout, deadline: runtime.requestDeadline, logger: logger)
+    let keyStore = APIKeyStore(database: database)
+
+    let router = buildRouter(
+        services: services, database: database, keys: APIKeyCache(store: keyStore), keyStore: keyStore,
+        maxBodyBytes: configuration.maxBodyBytes)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "concierge"),
+        logger: logger)
+    app.addServices(postgres, majordomo)
+    let bootstrapKey = configuration.bootstrapAdminKey
+    app.beforeServerStarts {
+        try await Migrator(schema: GatewaySchema.name, migrations: try GatewaySchema.migrations())
+            .migrate(client: postgres, logger: logger)
+        if let bootstrapKey {
+            _ = try await keyStore.create(name: "bootstrap admin", role: .admin, customerID: nil, secret: bootstrapKey)
+            logger.info("bootstrap admin key ensured")
+        }
+    }
+    return app
+}
+
+/// The gateway's routes: health at the root, the API under `/v1` behind authentication, every error a problem.
+func buildRouter(
+    services: ServiceClient, database: Database, keys: APIKeyCache, keyStore: APIKeyStore, maxBodyBytes: Int
+) -> Router<GatewayRequestContext> {
+    let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: ProblemMiddleware(maxBodyBytes: maxBodyBytes))
+    router.add(middleware: MetricsMiddleware())
+    HealthRoutes(services: services, database: database).register(on: router)
+
+    let forwarder = ServiceForwarder(services: services, maxBodyBytes: maxBodyBytes)
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(keys: keys))
+    CustomerRoutes(forwarder: forwarder).register(on: v1)
+    TicketRoutes(forwarder: forwarder).register(on: v1)
+    ReturnRoutes(forwarder: forwarder).register(on: v1)
+    APIKeyRoutes(forwarder: forwarder, store: keyStore).register(on: v1)
+    return router
+}

@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceRuntime
+import Wire
+
+/// Sends an HTTP request on to the service that owns it and turns the reply into the HTTP response.
+///
+/// The gateway checks who is calling and that the body is JSON within the size limit; the owning service decodes,
+/// validates and decides, so each rule lives in one place.
+struct ServiceForwarder: Sendable {
+    let services: ServiceClient
+    let maxBodyBytes: Int
+
+    /// Reads the body (at most `maxBodyBytes`; 413 beyond), insisting on JSON.
+    func body(of request: Request) async throws -> [UInt8] {
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw Problem(
+                status: 415, code: "unsupported_media_type", title: "Unsupported media type",
+                detail: "send the body as application/json")
+        }
+        var request = request
+        let buffer = try await request.collectBody(upTo: maxBodyBytes)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The body as a JSON object, for routes that add path parameters to it.
+    func jsonObject(of request: Request) async throws -> [String: Any] {
+        let bytes = try await body(of: request)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) else {
+            throw Problem.badRequest("the body is not valid JSON", code: "malformed_json")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw Problem.badRequest("the body must be a JSON object", code: "malformed_json")
+        }
+        return dictionary
+    }
+
+    /// Forwards `payload` to `operation` and answers with the service's reply.
+    ///
+    /// For creating requests (`idempotent: true`) the `Idempotency-Key` header is scoped to the caller's key, so two
+    /// callers can never collide; without the header the gateway makes one up, which still makes its own retries safe.
+    func forward(
+        _ service: String, _ operation: String, payload: [UInt8], request: Request, context: GatewayRequestContext,
+        idempotent: Bool = false
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var idempotencyKey: String?
+        if idempotent {
+            let given = request.headers[.idempotencyKey]
+            if let given, given.isEmpty || given.count > 255 || !given.allSatisfy({ $0.isASCII && !$0.isNewline }) {
+                throw Problem.badRequest("Idempotency-Key must be 1 to 255 printable ASCII characters", code: "invalid_idempotency_key")
+            }
+            idempotencyKey = "\(principal.keyID ?? "anonymous"):\(given ?? UUID().uuidString)"
+        }
+        let requestID = request.headers[.requestID].flatMap { $0.count <= 128 ? $0 : nil } ?? UUID().uuidString
+        let metadata = RequestMetadata(
+            requestID: requestID, idempotencyKey: idempotencyKey, principal: principal,
+            traceparent: request.headers[.traceparent])
+        let reply = await services.send(service: service, operation: operation, payload: payload, metadata: metadata)
+        var headers: HTTPFields = [
+            .contentType: reply.status >= 400 ? "application/problem+json" : "application/json",
+            .requestID: requestID,
+        ]
+        if reply.status == 503 { headers[.retryAfter] = "1" }
+        return Response(
+            status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+    }
+
+    /// Encodes a gateway-built payload (for GETs whose input comes from the path and query).
+    func payload(_ value: some Encodable) throws -> [UInt8] {
+        Array(try WireJSON.encoder.encode(value))
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let requestID = Self("X-Request-Id")!
+    static let traceparent = Self("traceparent")!
+}
+
+extension Parameters {
+    /// A UUID path parameter; 400 `invalid_id` when it is not one.
+    func uuid(_ name: String) throws -> UUID {
+        let text = self.get(name) ?? ""
+        guard let id = UUID(uuidString: text) else { throw GatewayProblem.invalidID(text) }
+        return id
+    }
+}
