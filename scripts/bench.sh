@@ -1,0 +1,453 @@
+#!/usr/bin/env bash
+# Concierge benchmarks (`make bench`): release build, fixed workloads, every result
+# next to a limit measured in the same run. Writes docs/benchmarks.md (overwritten)
+# and raw outputs and logs to bench/out/ (git-ignored).
+#
+#   a. MDP broker: Tests/Benchmarks/mdp/run.sh .build/release/broker (if present)
+#   b. start-up: six release binaries on free loopback ports, time until /readyz is 200
+#   c. PostgreSQL baseline: pgbench, 32 clients, Tests/Benchmarks/http/ticket_txn.sql
+#   d. HTTP: wrk POST /v1/tickets at 1, 16, 32 and 64 connections
+#   e. memory: max of the summed VmRSS of the six processes during the 32-connection run
+#   f. targets: rps@32 >= 0.5 x pgbench tps@32, p99@32 < 25 ms, RSS < 200 MB,
+#      ready < 3 s, MDP targets reported by run.sh
+#
+# PostgreSQL runs with its normal durability settings (no PG_FAST) for both pgbench and
+# the services, so the ratio is fair. Everything listens on 127.0.0.1 and every load
+# run is bounded in time. Exit status: 0 only if every target passed.
+#
+# Environment (optional): BENCH_WRK_SECONDS (10), BENCH_PGBENCH_SECONDS (20),
+# BENCH_LOG_LEVEL (warning), BENCH_SKIP_BUILD=1 (use the existing release build),
+# BENCH_BIN_DIR (executables instead of .build/release) and BENCH_REPORT (report path
+# instead of docs/benchmarks.md), both for testing this script.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+BIN="${BENCH_BIN_DIR:-$ROOT/.build/release}"
+OUT_DIR="$ROOT/bench/out"
+REPORT="${BENCH_REPORT:-$ROOT/docs/benchmarks.md}"
+WRK_SECONDS="${BENCH_WRK_SECONDS:-10}"
+PGBENCH_SECONDS="${BENCH_PGBENCH_SECONDS:-20}"
+LOG_LEVEL="${BENCH_LOG_LEVEL:-warning}"
+SERVICES=(broker tickets customers returns loyalty gateway)
+
+say() { printf '\n==> %s\n' "$*"; }
+warn() { printf 'bench: %s\n' "$*" >&2; }
+now_ms() { date +%s%3N; }
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# ---- build and dependencies -----------------------------------------------------------
+say "installing bench dependencies"
+scripts/install-deps.sh bench
+
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+    say "swift build -c release"
+    swift build -c release
+fi
+for exe in "${SERVICES[@]}" concierge; do
+    [[ -x "$BIN/$exe" ]] || {
+        warn "missing release executable $BIN/$exe"
+        exit 1
+    }
+done
+
+rm -rf "$OUT_DIR"
+mkdir -p "$OUT_DIR/logs"
+RUN_ID="$(date +%Y%m%d%H%M%S)-$$"
+
+# ---- cleanup --------------------------------------------------------------------------
+PG_DIR="$(mktemp -d /tmp/concierge-bench-pg.XXXXXX)"
+PG_PORT="$(free_port)"
+app_pids=()
+sampler_pid=""
+
+stop_apps() {
+    local pid deadline
+    if [[ -n "$sampler_pid" ]]; then kill "$sampler_pid" 2>/dev/null || true; fi
+    sampler_pid=""
+    for pid in "${app_pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    deadline=$(($(date +%s) + 10))
+    for pid in "${app_pids[@]}"; do
+        while kill -0 "$pid" 2>/dev/null && (($(date +%s) < deadline)); do sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    app_pids=()
+}
+
+cleanup() {
+    local status=$?
+    stop_apps
+    if [[ -d "$PG_DIR" ]]; then
+        cp "$PG_DIR/postgres.log" "$OUT_DIR/logs/postgres.log" 2>/dev/null || true
+        scripts/pg.sh stop "$PG_DIR" >/dev/null 2>&1 || true
+        rm -rf "$PG_DIR"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- results (filled in as we go; "" = not measured) ----------------------------------
+mdp_status="not run" mdp_rc=""
+ready_ms="" ready_note=""
+pg_tps="" pg_note=""
+declare -A rps p50 p90 p99 pmax non2xx sockerr
+rss_max_kb="" rss_note=""
+declare -A rss_proc_max_kb
+http_note=""
+
+# ---- a. MDP broker ----------------------------------------------------------------------
+MDP_SCRIPT="Tests/Benchmarks/mdp/run.sh"
+if [[ -f "$MDP_SCRIPT" ]]; then
+    say "MDP: $MDP_SCRIPT $BIN/broker"
+    mdp_rc=0
+    timeout 900 bash "$MDP_SCRIPT" "$BIN/broker" 2>&1 | tee "$OUT_DIR/mdp.txt" || mdp_rc=$?
+    mdp_status="ran (exit $mdp_rc)"
+else
+    warn "$MDP_SCRIPT not found: MDP benchmark skipped"
+    : >"$OUT_DIR/mdp.txt"
+fi
+
+# ---- PostgreSQL -----------------------------------------------------------------------
+say "starting PostgreSQL (durable settings) on 127.0.0.1:$PG_PORT"
+env -u PG_FAST scripts/pg.sh start "$PG_DIR" "$PG_PORT"
+DB_URL="postgres://concierge@127.0.0.1:$PG_PORT/concierge"
+
+# ---- b. start the suite ---------------------------------------------------------------
+MDP_PORT="$(free_port)"
+HTTP_PORT="$(free_port)"
+ADMIN_KEY="bench-admin-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+BASE_URL="http://127.0.0.1:$HTTP_PORT"
+
+start_one() { # start_one NAME VAR=VALUE...
+    local name="$1"
+    shift
+    env "$@" "$BIN/$name" >"$OUT_DIR/logs/$name.log" 2>&1 &
+    app_pids+=("$!")
+    echo "started $name (pid $!)"
+}
+
+say "starting broker, services and gateway"
+common=(
+    "CONCIERGE_LOG_LEVEL=$LOG_LEVEL"
+    "CONCIERGE_BROKER_ENDPOINT=tcp://127.0.0.1:$MDP_PORT"
+    "CONCIERGE_DATABASE_URL=$DB_URL"
+)
+t0="$(now_ms)"
+start_one broker "${common[@]}" "CONCIERGE_BROKER_BIND=tcp://127.0.0.1:$MDP_PORT" \
+    "CONCIERGE_METRICS_PORT=$(free_port)"
+for svc in tickets customers returns loyalty; do
+    start_one "$svc" "${common[@]}" "CONCIERGE_METRICS_PORT=$(free_port)"
+done
+start_one gateway "${common[@]}" "CONCIERGE_HTTP_HOST=127.0.0.1" "CONCIERGE_HTTP_PORT=$HTTP_PORT" \
+    "CONCIERGE_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY"
+
+all_alive() {
+    local pid
+    for pid in "${app_pids[@]}"; do kill -0 "$pid" 2>/dev/null || return 1; done
+}
+
+deadline=$((t0 + 30000))
+while :; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$BASE_URL/readyz" || true)"
+    if [[ "$code" == 200 ]]; then
+        ready_ms=$(($(now_ms) - t0))
+        echo "ready after ${ready_ms} ms"
+        break
+    fi
+    if ! all_alive; then
+        ready_note="a process exited during start-up (see bench/out/logs/)"
+        break
+    fi
+    if (($(now_ms) > deadline)); then
+        ready_note="/readyz not 200 within 30 s (last status ${code:-none})"
+        break
+    fi
+    sleep 0.05
+done
+[[ -z "$ready_note" ]] || warn "$ready_note"
+
+# ---- API key and customer -------------------------------------------------------------
+API_KEY=""
+CUSTOMER_ID=""
+if [[ -n "$ready_ms" ]]; then
+    say "creating an agent key: concierge keys create --role agent"
+    if "$BIN/concierge" keys create --role agent --database-url "$DB_URL" >"$OUT_DIR/key.txt" 2>"$OUT_DIR/logs/keys.log"; then
+        API_KEY="$(grep -v '^[[:space:]]*$' "$OUT_DIR/key.txt" | tail -n 1 | tr -d '[:space:]')"
+    fi
+    [[ -n "$API_KEY" ]] || http_note="\`concierge keys create --role agent\` failed or printed no key"
+
+    if [[ -n "$API_KEY" ]]; then
+        say "creating the bench customer"
+        for key in "$API_KEY" "$ADMIN_KEY"; do
+            body="$(curl -sS --max-time 10 -X POST "$BASE_URL/v1/customers" \
+                -H 'Content-Type: application/json' -H "Authorization: Bearer $key" \
+                -H "Idempotency-Key: bench-customer-$RUN_ID" \
+                -d '{"email": "bench@example.com", "name": "Bench"}' || true)"
+            echo "$body" >"$OUT_DIR/customer.json"
+            CUSTOMER_ID="$(python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get("id", ""))' "$body" 2>/dev/null || true)"
+            [[ -n "$CUSTOMER_ID" ]] && break
+        done
+        if [[ -n "$CUSTOMER_ID" ]]; then
+            echo "customer $CUSTOMER_ID"
+        else
+            http_note="POST /v1/customers did not return an id: $(head -c 300 "$OUT_DIR/customer.json")"
+        fi
+    fi
+    [[ -z "$http_note" ]] || warn "$http_note"
+fi
+
+# ---- c. pgbench baseline --------------------------------------------------------------
+if [[ -n "$ready_ms" ]]; then
+    say "pgbench -n -M extended -c 32 -j 2 -T $PGBENCH_SECONDS -f Tests/Benchmarks/http/ticket_txn.sql"
+    pg_customer="${CUSTOMER_ID:-$(python3 -c 'import uuid; print(uuid.uuid4())')}"
+    if pgbench -n -M extended -c 32 -j 2 -T "$PGBENCH_SECONDS" -D "customer_id=$pg_customer" \
+        -f Tests/Benchmarks/http/ticket_txn.sql "$DB_URL" >"$OUT_DIR/pgbench.txt" 2>&1; then
+        pg_tps="$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\).*/\1/p' "$OUT_DIR/pgbench.txt")"
+        [[ -z "$pg_tps" ]] || pg_tps="$(printf '%.1f' "$pg_tps")"
+    fi
+    tail -n 25 "$OUT_DIR/pgbench.txt"
+    [[ -n "$pg_tps" ]] || pg_note="pgbench failed (see bench/out/pgbench.txt; ticket_txn.sql must match the tickets schema)"
+else
+    pg_note="not run: the suite did not become ready"
+fi
+
+# ---- d/e. wrk + RSS ---------------------------------------------------------------------
+sample_rss() { # runs in the background; writes running maxima to OUT_DIR/rss.*
+    local max=0 sum kb i
+    local -a pmax=()
+    while :; do
+        sum=0
+        for i in "${!app_pids[@]}"; do
+            kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/${app_pids[$i]}/status" 2>/dev/null || true)"
+            kb="${kb:-0}"
+            sum=$((sum + kb))
+            ((kb > ${pmax[$i]:-0})) && pmax[i]=$kb
+        done
+        ((sum > max)) && max=$sum
+        echo "$max" >"$OUT_DIR/rss.max_kb.tmp" && mv "$OUT_DIR/rss.max_kb.tmp" "$OUT_DIR/rss.max_kb"
+        for i in "${!app_pids[@]}"; do printf '%s %s\n' "${SERVICES[$i]}" "${pmax[$i]:-0}"; done \
+            >"$OUT_DIR/rss.proc.tmp" && mv "$OUT_DIR/rss.proc.tmp" "$OUT_DIR/rss.proc"
+        sleep 0.2
+    done
+}
+
+if [[ -n "$ready_ms" && -n "$CUSTOMER_ID" ]]; then
+    for conns in 1 16 32 64; do
+        threads=2
+        ((conns < 2)) && threads=1
+        say "wrk -t$threads -c$conns -d${WRK_SECONDS}s --latency POST /v1/tickets"
+        if ((conns == 32)); then
+            sample_rss &
+            sampler_pid=$!
+        fi
+        BENCH_API_KEY="$API_KEY" BENCH_CUSTOMER_ID="$CUSTOMER_ID" BENCH_RUN="$RUN_ID-c$conns" \
+            timeout $((WRK_SECONDS + 30)) wrk -t"$threads" -c"$conns" -d"${WRK_SECONDS}s" --timeout 5s --latency \
+            -s Tests/Benchmarks/http/post_ticket.lua "$BASE_URL/v1/tickets" >"$OUT_DIR/wrk-c$conns.txt" 2>&1 || true
+        if [[ -n "$sampler_pid" ]]; then
+            kill "$sampler_pid" 2>/dev/null || true
+            wait "$sampler_pid" 2>/dev/null || true
+            sampler_pid=""
+        fi
+        cat "$OUT_DIR/wrk-c$conns.txt"
+        line="$(grep '^BENCH_RESULT ' "$OUT_DIR/wrk-c$conns.txt" | tail -n 1 || true)"
+        if [[ -n "$line" ]]; then
+            for kv in ${line#BENCH_RESULT }; do
+                case "${kv%%=*}" in
+                    rps) rps[$conns]="${kv#*=}" ;;
+                    p50_us) p50[$conns]="${kv#*=}" ;;
+                    p90_us) p90[$conns]="${kv#*=}" ;;
+                    p99_us) p99[$conns]="${kv#*=}" ;;
+                    max_us) pmax[$conns]="${kv#*=}" ;;
+                    non2xx) non2xx[$conns]="${kv#*=}" ;;
+                    socket_errors) sockerr[$conns]="${kv#*=}" ;;
+                esac
+            done
+        fi
+        if ! all_alive; then
+            http_note="a process exited during the ${conns}-connection run (see bench/out/logs/)"
+            warn "$http_note"
+            break
+        fi
+    done
+    if [[ -f "$OUT_DIR/rss.max_kb" ]]; then
+        rss_max_kb="$(cat "$OUT_DIR/rss.max_kb")"
+        while read -r name kb; do rss_proc_max_kb[$name]="$kb"; done <"$OUT_DIR/rss.proc"
+    else
+        rss_note="no RSS samples"
+    fi
+else
+    [[ -n "$http_note" ]] || http_note="not run: the suite did not become ready"
+    rss_note="not measured (no load run)"
+fi
+
+stop_apps
+
+# ---- f. targets ---------------------------------------------------------------------------
+targets=() # rows: "name|measured|limit|ratio|result"
+failures=0
+add_target() {
+    targets+=("$1|$2|$3|$4|$5")
+    [[ "$5" == PASS ]] || failures=$((failures + 1))
+}
+calc() { python3 -c "import sys; print(eval(sys.argv[1]))" "$1"; }
+ms() { [[ -n "$1" ]] && calc "f'{$1 / 1000:.2f}'" || echo "n/a"; }
+
+# HTTP results with more than 1% non-2xx answers or socket errors do not count.
+http_valid() { # http_valid CONNS
+    local c="$1" total
+    [[ -n "${rps[$c]:-}" ]] || return 1
+    total="$(calc "${rps[$c]} * $WRK_SECONDS")"
+    calc "1 if (${non2xx[$c]:-0} + ${sockerr[$c]:-0}) <= 0.01 * max($total, 1) else 0" | grep -q '^1$'
+}
+
+if [[ -n "$ready_ms" ]]; then
+    add_target "Suite ready (start to /readyz 200)" "${ready_ms} ms" "< 3000 ms" \
+        "$(calc "f'{$ready_ms / 3000:.2f}'")" "$( ((ready_ms < 3000)) && echo PASS || echo FAIL)"
+else
+    add_target "Suite ready (start to /readyz 200)" "n/a" "< 3000 ms" "n/a" "FAIL ($ready_note)"
+fi
+
+if http_valid 32 && [[ -n "$pg_tps" ]]; then
+    ratio="$(calc "f'{${rps[32]} / $pg_tps:.2f}'")"
+    add_target "HTTP POST /v1/tickets rps @32 vs pgbench tps @32" "${rps[32]} rps / $pg_tps tps" ">= 0.50" "$ratio" \
+        "$(calc "'PASS' if ${rps[32]} >= 0.5 * $pg_tps else 'FAIL'")"
+else
+    add_target "HTTP POST /v1/tickets rps @32 vs pgbench tps @32" "n/a" ">= 0.50" "n/a" \
+        "FAIL (not measured: ${http_note:-${pg_note:-too many errors}})"
+fi
+
+if http_valid 32; then
+    add_target "HTTP p99 latency @32" "$(ms "${p99[32]}") ms" "< 25 ms" "$(calc "f'{${p99[32]} / 25000:.2f}'")" \
+        "$(calc "'PASS' if ${p99[32]} < 25000 else 'FAIL'")"
+else
+    add_target "HTTP p99 latency @32" "n/a" "< 25 ms" "n/a" "FAIL (not measured)"
+fi
+
+if [[ -n "$rss_max_kb" ]]; then
+    add_target "RSS, six processes summed (max during @32)" "$(calc "f'{$rss_max_kb / 1024:.1f}'") MB" "< 200 MB" \
+        "$(calc "f'{$rss_max_kb / 1024 / 200:.2f}'")" "$(calc "'PASS' if $rss_max_kb < 200 * 1024 else 'FAIL'")"
+else
+    add_target "RSS, six processes summed (max during @32)" "n/a" "< 200 MB" "n/a" "FAIL (${rss_note})"
+fi
+
+# MDP targets: run.sh lines containing the word PASS or FAIL are taken as its targets.
+mdp_lines=()
+if [[ -s "$OUT_DIR/mdp.txt" ]]; then
+    while IFS= read -r l; do mdp_lines+=("$l"); done < <(grep -E '\b(PASS|FAIL)\b' "$OUT_DIR/mdp.txt" || true)
+fi
+if [[ -n "$mdp_rc" && "$mdp_rc" -ne 0 ]]; then
+    add_target "MDP benchmark (Tests/Benchmarks/mdp/run.sh)" "exit $mdp_rc" "exit 0" "n/a" "FAIL"
+fi
+for l in "${mdp_lines[@]}"; do
+    if grep -qw FAIL <<<"$l"; then res=FAIL; else res=PASS; fi
+    add_target "MDP: ${l//|//}" "see MDP section" "see MDP section" "—" "$res"
+done
+if [[ -z "$mdp_rc" ]]; then
+    add_target "MDP benchmark (Tests/Benchmarks/mdp/run.sh)" "n/a" "—" "n/a" "FAIL (script not present)"
+fi
+
+# ---- g. report ----------------------------------------------------------------------------
+say "writing $REPORT"
+mkdir -p "$(dirname "$REPORT")"
+cpu_model="$(sed -nE 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+mem_total="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+swift_version="$(swift --version 2>/dev/null | head -n 1)"
+pg_version="$(pgbench --version 2>/dev/null | head -n 1)"
+wrk_version="$(wrk -v 2>&1 | head -n 1 || true)"
+
+{
+    echo "# Benchmarks"
+    echo
+    echo "Generated by \`make bench\` (scripts/bench.sh) — do not edit by hand; rerun to refresh."
+    echo "Raw outputs and process logs of the run: \`bench/out/\` (not committed)."
+    echo
+    echo "## Machine"
+    echo
+    echo "- Date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "- \`uname -a\`: \`$(uname -a)\`"
+    echo "- CPU: ${cpu_model:-unknown}; \`nproc\`: $(nproc)"
+    echo "- Memory: $mem_total"
+    echo "- Toolchain: ${swift_version:-unknown}; release build (\`swift build -c release\`)"
+    echo "- ${pg_version:-pgbench unknown} (server started by scripts/pg.sh, default durability: fsync on, synchronous_commit on)"
+    echo "- ${wrk_version:-wrk unknown}"
+    echo
+    echo "## Targets"
+    echo
+    echo "| Target | Measured | Limit | Ratio | Result |"
+    echo "| --- | --- | --- | --- | --- |"
+    for row in "${targets[@]}"; do
+        IFS='|' read -r t m l r res <<<"$row"
+        echo "| $t | $m | $l | $r | **$res** |"
+    done
+    echo
+    echo "## Start-up"
+    echo
+    echo "Six release processes (broker, tickets, customers, returns, loyalty, gateway) started"
+    echo "together against an empty database (migrations included); time from the first exec"
+    echo "until \`GET /readyz\` answered 200: **${ready_ms:-n/a} ms**${ready_note:+ — $ready_note}."
+    echo
+    echo "## PostgreSQL baseline (pgbench)"
+    echo
+    echo "\`pgbench -n -M extended -c 32 -j 2 -T $PGBENCH_SECONDS -f Tests/Benchmarks/http/ticket_txn.sql\`:"
+    echo "the database work of one ticket creation per transaction, same cluster and settings as the services."
+    echo
+    echo "| Clients | tps |"
+    echo "| --- | --- |"
+    echo "| 32 | ${pg_tps:-n/a} |"
+    [[ -z "$pg_note" ]] || echo -e "\n$pg_note"
+    echo
+    echo "## HTTP: POST /v1/tickets (wrk)"
+    echo
+    echo "\`wrk --latency -d ${WRK_SECONDS}s -s Tests/Benchmarks/http/post_ticket.lua\`, agent key, a unique"
+    echo "Idempotency-Key per request, one customer. Results with more than 1% errors do not count."
+    echo
+    echo "| Connections | Requests/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    for c in 1 16 32 64; do
+        echo "| $c | ${rps[$c]:-n/a} | $(ms "${p50[$c]:-}") | $(ms "${p90[$c]:-}") | $(ms "${p99[$c]:-}") | $(ms "${pmax[$c]:-}") | ${non2xx[$c]:-n/a} | ${sockerr[$c]:-n/a} |"
+    done
+    [[ -z "$http_note" ]] || echo -e "\n$http_note"
+    echo
+    echo "## Memory"
+    echo
+    echo "VmRSS from /proc/PID/status every 200 ms during the 32-connection run; maximum per process"
+    echo "and maximum of the sum."
+    echo
+    echo "| Process | max RSS MB |"
+    echo "| --- | --- |"
+    for s in "${SERVICES[@]}"; do
+        kb="${rss_proc_max_kb[$s]:-}"
+        echo "| $s | $([[ -n "$kb" ]] && calc "f'{$kb / 1024:.1f}'" || echo n/a) |"
+    done
+    echo "| **sum (max)** | $([[ -n "$rss_max_kb" ]] && calc "f'{$rss_max_kb / 1024:.1f}'" || echo n/a) |"
+    echo
+    echo "## MDP broker"
+    echo
+    if [[ -z "$mdp_rc" ]]; then
+        echo "Not run: \`$MDP_SCRIPT\` does not exist."
+    else
+        echo "\`$MDP_SCRIPT .build/release/broker\` — $mdp_status:"
+        echo
+        echo '```'
+        cat "$OUT_DIR/mdp.txt"
+        echo '```'
+    fi
+} >"$REPORT"
+
+echo
+for row in "${targets[@]}"; do
+    IFS='|' read -r t m l r res <<<"$row"
+    printf '  %-55s %-28s %-12s %s\n' "$t" "$m" "$l" "$res"
+done
+echo "report: $REPORT"
+if ((failures > 0)); then
+    echo "bench: $failures target(s) failed or not measured"
+    exit 1
+fi
+echo "bench: all targets passed"
