@@ -74,7 +74,12 @@ public enum ServiceMain {
         let group = ServiceGroup(
             configuration: .init(services: services_, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("starting", metadata: ["service": "\(definition.name)", "broker": "\(configuration.brokerEndpoint)"])
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped by an error", metadata: ["error": "\(String(reflecting: error))"])
+            exit(1)
+        }
     }
 }
 
@@ -99,6 +104,10 @@ struct MigrateThenServe: Service {
                 try await migrator.migrate(client: postgres, logger: logger)
                 return
             } catch let error as MigrationError {
+                throw error
+            } catch let error as PSQLError where error.serverInfo != nil {
+                // The server answered: a broken migration, not a database that is still starting.
+                logger.critical("migration failed", metadata: ["error": "\(String(reflecting: error))"])
                 throw error
             } catch {
                 guard ContinuousClock.now < giveUp else { throw error }

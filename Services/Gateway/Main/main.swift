@@ -11,5 +11,10 @@ do {
     exit(2)
 }
 let logger = LoggingBootstrap.logger(label: "concierge.gateway", level: configuration.runtime.logLevel)
-let app = try buildApplication(configuration: configuration, logger: logger)
-try await app.runService()
+do {
+    let app = try buildApplication(configuration: configuration, logger: logger)
+    try await app.runService()
+} catch {
+    logger.critical("gateway stopped by an error", metadata: ["error": "\(String(reflecting: error))"])
+    exit(1)
+}

@@ -32,7 +32,7 @@ public struct RuntimeConfiguration: Sendable {
         databasePoolSize = try environment.int("CONCIERGE_DB_POOL_SIZE", default: 20, range: 1...500)
         brokerEndpoint = environment.string("CONCIERGE_BROKER_ENDPOINT", default: "tcp://127.0.0.1:5555")
         majordomo = try Self.majordomo(from: environment)
-        requestTimeout = try environment.milliseconds("CONCIERGE_REQUEST_TIMEOUT_MS", default: 3_000, range: 10...600_000)
+        requestTimeout = try environment.milliseconds("CONCIERGE_REQUEST_TIMEOUT_MS", default: 5_000, range: 10...600_000)
         requestDeadline = try environment.milliseconds(
             "CONCIERGE_REQUEST_DEADLINE_MS", default: 10_000, range: 10...3_600_000)
         workerConcurrency = try environment.int("CONCIERGE_WORKER_CONCURRENCY", default: 16, range: 1...1_024)

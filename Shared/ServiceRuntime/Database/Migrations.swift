@@ -87,8 +87,7 @@ public struct Migrator: Sendable {
     }
 
     private func apply(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
-        _ = try await connection.simpleQuery(
-            """
+        let bootstrap = """
             CREATE SCHEMA IF NOT EXISTS \(schema);
             CREATE TABLE IF NOT EXISTS \(schema).schema_migrations (
                 version integer PRIMARY KEY,
@@ -97,7 +96,7 @@ public struct Migrator: Sendable {
             );
             \(IdempotencyStore.tableDefinition(schema: schema))
             """
-        ).get()
+        try await run(bootstrap, on: connection, logger: logger)
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT version, name FROM \(schema).schema_migrations"), logger: logger)
         var done: [Int: String] = [:]
@@ -110,19 +109,33 @@ public struct Migrator: Sendable {
                 continue
             }
             logger.info(
-                "applying migration", metadata: ["schema": "\(schema)", "version": "\(migration.version)", "name": "\(migration.name)"])
-            // One simple-protocol query with several statements runs as one implicit transaction: a migration
-            // and its version row commit together or not at all. Migration SQL names its schema explicitly.
-            _ = try await connection.simpleQuery(
-                """
-                \(migration.sql)
-                ;
-                INSERT INTO \(schema).schema_migrations (version, name)
-                VALUES (\(migration.version), '\(migration.name.replacingOccurrences(of: "'", with: "''"))');
-                """
-            ).get()
+                "applying migration",
+                metadata: ["schema": "\(schema)", "version": "\(migration.version)", "name": "\(migration.name)"])
+            // A migration and its version row commit together or not at all. Migration SQL names its schema.
+            try await run(
+                migration.sql, on: connection, logger: logger,
+                then: PostgresQuery(
+                    unsafeSQL: "INSERT INTO \(schema).schema_migrations (version, name) VALUES ($1, $2)",
+                    binds: try .values(migration.version, migration.name)))
             appliedNow.append(migration.version)
         }
         return appliedNow
+    }
+
+    /// Runs a script's statements in one transaction, plus `then` before committing.
+    private func run(
+        _ script: String, on connection: PostgresConnection, logger: Logger, then final: PostgresQuery? = nil
+    ) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            for statement in SQLStatements.split(script) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            if let final { try await connection.query(final, logger: logger) }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
     }
 }

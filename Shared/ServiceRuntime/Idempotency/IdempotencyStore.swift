@@ -47,7 +47,7 @@ public struct IdempotencyStore: Sendable {
                     INSERT INTO \(schema).idempotency_keys (key, operation, request_hash) VALUES ($1, $2, $3)
                     ON CONFLICT (key) DO NOTHING RETURNING 1
                     """,
-                binds: try .values(key, operation, requestHash)),
+                binds: try .values(key, operation, Data(requestHash))),
             logger: logger)
         for try await _ in inserted { return nil }
 
@@ -57,9 +57,9 @@ public struct IdempotencyStore: Sendable {
                 binds: try .values(key)),
             logger: logger)
         for try await (storedOperation, storedHash, status, response) in rows.decode(
-            (String, [UInt8], Int?, [UInt8]?).self)
+            (String, Data, Int?, Data?).self)
         {
-            guard storedOperation == operation, storedHash == requestHash else {
+            guard storedOperation == operation, Array(storedHash) == requestHash else {
                 throw Problem(
                     status: 422, code: "idempotency_conflict", title: "Idempotency key reused",
                     detail: "this Idempotency-Key was already used for a different request")
@@ -69,7 +69,7 @@ public struct IdempotencyStore: Sendable {
                     status: 409, code: "request_in_progress", title: "Request in progress",
                     detail: "a request with this Idempotency-Key is still being processed")
             }
-            return ReplyEnvelope(status: status, body: response, requestID: nil)
+            return ReplyEnvelope(status: status, body: Array(response), requestID: nil)
         }
         throw Problem.internal("idempotency record vanished")
     }
@@ -79,7 +79,7 @@ public struct IdempotencyStore: Sendable {
         try await connection.query(
             PostgresQuery(
                 unsafeSQL: "UPDATE \(schema).idempotency_keys SET status = $2, response = $3 WHERE key = $1",
-                binds: try .values(key, reply.status, reply.body)),
+                binds: try .values(key, reply.status, Data(reply.body))),
             logger: logger)
     }
 }

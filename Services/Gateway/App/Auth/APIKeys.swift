@@ -34,7 +34,7 @@ public struct APIKeyStore: Sendable {
         return "ck_" + String((0..<40).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
     }
 
-    static func hash(_ secret: String) -> [UInt8] { Array(SHA256.hash(data: Array(secret.utf8))) }
+    static func hash(_ secret: String) -> Data { Data(SHA256.hash(data: Array(secret.utf8))) }
 
     /// Stores a key with `secret` (generated when nil) and returns it with the secret.
     public func create(
