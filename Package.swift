@@ -98,7 +98,11 @@ let package = Package(
 
         .executableTarget(
             name: "BrokerMain",
-            dependencies: ["Majordomo", "Wire", "ServiceRuntime"],
+            dependencies: [
+                "Majordomo", "Wire", "ServiceRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/Broker",
             swiftSettings: swiftSettings
         ),
@@ -168,6 +172,17 @@ let package = Package(
 
         // MARK: Tests
 
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "ServiceRuntime", "Majordomo", "TicketsService", "CustomersService", "ReturnsService", "LoyaltyService",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/Support/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "MDPEchoWorker",
             dependencies: [
@@ -188,16 +203,26 @@ let package = Package(
         .testTarget(
             name: "ConciergeTests",
             dependencies: [
-                "ServiceRuntime", "Contracts", "Wire",
-                "TicketsService", "CustomersService", "ReturnsService", "LoyaltyService", "GatewayApp",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "ServiceRuntime", "Contracts", "Wire", "TestSupport", "Majordomo",
+                "TicketsService", "CustomersService", "ReturnsService", "LoyaltyService",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/ConciergeTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "GatewayApp", "ServiceRuntime", "Contracts", "Wire", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/GatewayTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Contracts", "Wire"],
+            dependencies: ["Contracts", "Wire", "TestSupport"],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),

@@ -31,7 +31,7 @@ struct UpCommand: AsyncParsableCommand {
             databaseURL = given
         } else {
             let postgres = EmbeddedPostgres(directory: data.appendingPathComponent("postgres"), port: postgresPort)
-            print("[concierge] starting embedded PostgreSQL in \(postgres.directory.path)")
+            say("[concierge] starting embedded PostgreSQL in \(postgres.directory.path)")
             try postgres.start()
             embedded = postgres
             databaseURL = postgres.databaseURL
@@ -62,7 +62,7 @@ struct UpCommand: AsyncParsableCommand {
         let url = "http://\(host):\(port)"
         if await Readiness.wait(url: "\(url)/readyz", timeout: .seconds(60), while: { !signals.received && supervisor.allRunning }) {
             let elapsed = ContinuousClock.now - started
-            print(
+            say(
                 """
                 [concierge] ready in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))
                 [concierge] gateway:   \(url)
@@ -71,14 +71,14 @@ struct UpCommand: AsyncParsableCommand {
                 [concierge] Ctrl-C stops everything.
                 """)
         } else if !signals.received {
-            print("[concierge] the suite did not become ready; see the logs above")
+            say("[concierge] the suite did not become ready; see the logs above")
         }
         await signals.wait(orUntil: { !supervisor.allRunning })
-        if !supervisor.allRunning { print("[concierge] a process exited; stopping the rest") }
-        print("[concierge] stopping")
+        if !supervisor.allRunning { say("[concierge] a process exited; stopping the rest") }
+        say("[concierge] stopping")
         supervisor.stopAll(grace: .seconds(10))
         embedded?.stop()
-        print("[concierge] stopped")
+        say("[concierge] stopped")
     }
 }
 
@@ -113,4 +113,9 @@ enum Readiness {
         }
         return false
     }
+}
+
+/// Writes a line to standard output unbuffered, so it interleaves correctly with the children's prefixed lines.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -54,7 +54,10 @@ public struct ServiceClient: Sendable {
                 if let problem = try? WireJSON.decoder.decode(Problem.self, from: Data(reply.body)) { lastProblem = problem }
             } catch let error as MajordomoError {
                 if case .timeout = error {
-                    lastProblem = .timeout("\(service) did not answer \(operation) in time")
+                    // A broker's answer from an earlier attempt says more than this attempt running out of time.
+                    if !["service_unavailable", "worker_lost"].contains(lastProblem.code) {
+                        lastProblem = .timeout("\(service) did not answer \(operation) in time")
+                    }
                 } else {
                     lastProblem = .serviceUnavailable("the broker is unreachable: \(error)")
                 }
