@@ -1,0 +1,56 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// End-to-end tests: the real executables from `CONCIERGE_BIN_DIR` (default `.build/debug`) over a fresh database on
+/// the server named by `CONCIERGE_TEST_DATABASE_URL`, spoken to over HTTP.
+///
+/// Serialized: each test starts six or more processes, and running them side by side would only make them slower.
+@Suite(.serialized, .enabled(if: TestDatabase.isConfigured, "CONCIERGE_TEST_DATABASE_URL is not set"))
+enum EndToEnd {}
+
+extension SuiteProcesses {
+    /// Creates a customer as the admin and returns its id.
+    func createCustomer(email: String = "e2e-\(UUID().uuidString.prefix(8).lowercased())@example.com") async throws
+        -> String
+    {
+        let response = try await http.post("/v1/customers", key: adminKey, json: ["email": email, "name": "E2E"])
+        try #require(response.status == 201, "create customer: \(response)")
+        return try #require(response.string("id"))
+    }
+
+    /// Opens a ticket as the admin and returns its id.
+    func openTicket(customerID: String, subject: String = "Where is my order?") async throws -> String {
+        let response = try await http.post(
+            "/v1/tickets", key: adminKey,
+            json: ["customer_id": customerID, "subject": subject, "message": "It has not arrived.", "channel": "email"])
+        try #require(response.status == 201, "open ticket: \(response)")
+        return try #require(response.string("id"))
+    }
+
+    /// Creates an API key as the admin and returns its secret.
+    func createKey(role: String, customerID: String? = nil) async throws -> String {
+        var body: [String: Any] = ["name": "e2e \(role)", "role": role]
+        if let customerID { body["customer_id"] = customerID }
+        let response = try await http.post("/v1/api-keys", key: adminKey, json: body)
+        try #require(response.status == 201, "create key: \(response)")
+        return try #require(response.string("secret"))
+    }
+
+    /// `SELECT count(*) FROM table` in this suite's database.
+    func count(_ table: String) async throws -> Int {
+        try await TestDatabase.scalar(url: databaseURL, "SELECT count(*) FROM \(table)")
+    }
+
+    /// Row counts of every table a request could write.
+    func rowCounts() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for table in [
+            "customers.customers", "tickets.tickets", "tickets.messages", "returns.returns", "returns.return_lines",
+            "gateway.api_keys", "loyalty.accounts",
+        ] {
+            counts[table] = try await count(table)
+        }
+        return counts
+    }
+}
