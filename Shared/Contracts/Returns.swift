@@ -54,6 +54,7 @@ public struct ReturnRequest: Codable, Sendable, Equatable {
 /// `returns.create`: a customer asks to return items of an order.
 public struct CreateReturn: OperationInput, Codable, Equatable {
     public static let fields: Set<String> = ["customer_id", "order_reference", "reason", "lines"]
+    public static let nestedFields: [String: Set<String>] = ["lines": ["sku", "quantity"]]
     public var customerID: UUID
     public var orderReference: String
     public var reason: String

@@ -14,11 +14,14 @@ public struct FieldIssue: Sendable, Equatable {
 public protocol OperationInput: Decodable, Sendable {
     /// The JSON object keys this input accepts; any other key is refused (typos must not pass silently).
     static var fields: Set<String> { get }
+    /// The keys accepted inside nested objects, by the field that holds them (an object or an array of objects).
+    static var nestedFields: [String: Set<String>] { get }
     /// Everything wrong with the decoded value; empty when it is valid.
     func validate() -> [FieldIssue]
 }
 
 extension OperationInput {
+    public static var nestedFields: [String: Set<String>] { [:] }
     public func validate() -> [FieldIssue] { [] }
 }
 
@@ -26,6 +29,7 @@ extension OperationInput {
 public enum Validate {
     /// A pragmatic email check: one `@`, a non-empty local part, a dotted domain, no spaces, at most 254 characters.
     public static func email(_ value: String, field: String = "email") -> [FieldIssue] {
+        if value.contains("\u{0}") { return [FieldIssue(field, "must not contain NUL characters")] }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard value.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
             !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !value.contains(where: \.isWhitespace)
@@ -35,6 +39,7 @@ public enum Validate {
 
     /// A required text: not blank, at most `max` characters.
     public static func text(_ value: String, field: String, max: Int) -> [FieldIssue] {
+        if value.contains("\u{0}") { return [FieldIssue(field, "must not contain NUL characters")] }
         if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [FieldIssue(field, "must not be blank")] }
         if value.count > max { return [FieldIssue(field, "must be at most \(max) characters")] }
         return []

@@ -27,6 +27,8 @@ struct BadInputTests {
         Case(name: "oversize body", path: "/v1/customers", body: #"{"email":"big@example.com","name":""# + String(repeating: "x", count: 5_000) + #""}"#, status: .contentTooLarge, code: "body_too_large"),
         Case(name: "unknown customer on a ticket", path: "/v1/tickets", body: #"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","subject":"s","message":"m","channel":"email"}"#, status: .unprocessableContent, code: "validation_failed"),
         Case(name: "unknown channel", path: "/v1/tickets", body: #"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","subject":"s","message":"m","channel":"fax"}"#, status: .unprocessableContent, code: "validation_failed"),
+        Case(name: "NUL in text", path: "/v1/customers", body: #"{"email":"nul@example.com","name":"a\u0000b"}"#, status: .unprocessableContent, code: "validation_failed"),
+        Case(name: "unknown nested field", path: "/v1/returns", body: ##"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","order_reference":"#1","reason":"r","lines":[{"sku":"A","quantity":1,"price":5}]}"##, status: .unprocessableContent, code: "validation_failed"),
         Case(name: "empty return", path: "/v1/returns", body: ##"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","order_reference":"#1001","reason":"too small","lines":[]}"##, status: .unprocessableContent, code: "validation_failed"),
     ]
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -10,6 +11,11 @@ struct HealthTests {
         try await GatewayHarness.run { context in
             let health = try await context.client.send(.get, "/healthz", key: nil)
             #expect(health.status == .ok)
+            #expect(health.headers[.requestIDTest] != nil)
+            let echoed = try await context.client.send(
+                .get, "/v1/nothing", key: nil, headers: [.requestIDTest: "trace-me-42"])
+            #expect(echoed.status == .notFound)
+            #expect(echoed.headers[.requestIDTest] == "trace-me-42")
             let ready = try await context.client.send(.get, "/readyz", key: nil)
             #expect(ready.status == .ok)
             let services = ready.object["services"] as? [String: String]
@@ -38,4 +44,8 @@ struct HealthTests {
             #expect(String(buffer: metrics.body).contains("hb_requests"))
         }
     }
+}
+
+extension HTTPField.Name {
+    static let requestIDTest = Self("X-Request-Id")!
 }

@@ -54,6 +54,28 @@ struct IdempotencyTests {
     }
 }
 
+@Suite("Idempotency-Key on API keys", needsDatabase)
+struct APIKeyIdempotencyTests {
+    @Test("a replay creates no second key and never shows the secret again")
+    func replayWithoutSecret() async throws {
+        try await GatewayHarness.run { context in
+            let body = #"{"name":"helpdesk","role":"agent"}"#
+            let first = try await context.client.send(
+                .post, "/v1/api-keys", json: body, headers: [.idempotencyKeyTest: "key-1"])
+            let second = try await context.client.send(
+                .post, "/v1/api-keys", json: body, headers: [.idempotencyKeyTest: "key-1"])
+            #expect(first.status == .created)
+            #expect(first.object["secret"] is String)
+            #expect(second.status == .created)
+            #expect(second.object["secret"] == nil)
+            #expect(first.object["id"] as? String == second.object["id"] as? String)
+            let keys = try await TestDatabase.scalar(
+                url: context.databaseURL, "SELECT count(*) FROM gateway.api_keys WHERE name = 'helpdesk'")
+            #expect(keys == 1)
+        }
+    }
+}
+
 extension HTTPField.Name {
     static let idempotencyKeyTest = Self("Idempotency-Key")!
 }

@@ -58,6 +58,7 @@ func buildRouter(
     services: ServiceClient, database: Database, keys: APIKeyCache, keyStore: APIKeyStore, maxBodyBytes: Int
 ) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware(maxBodyBytes: maxBodyBytes))
     router.add(middleware: MetricsMiddleware())
     HealthRoutes(services: services, database: database).register(on: router)

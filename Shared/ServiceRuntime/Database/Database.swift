@@ -52,7 +52,8 @@ public struct Database: Sendable {
 }
 
 /// Maps PostgreSQL errors onto problems: unique violations are conflicts, serialisation failures are retryable,
-/// everything else is an internal error whose details stay in the log.
+/// data the server cannot store is a 422, an unreachable or overloaded server is a 503, anything else a 500. Details
+/// stay in the log; callers never see SQL.
 enum DatabaseErrors {
     static func problem(for error: PSQLError, logger: Logger) -> Problem {
         let sqlState = error.serverInfo?[.sqlState]
@@ -60,8 +61,18 @@ enum DatabaseErrors {
         case "23505":
             return .conflict("a record with the same unique value already exists")
         case "40001", "40P01":
+            return Problem(status: 503, code: "retry", title: "Try again", detail: "a concurrent change interfered; retry")
+        case let state? where state.hasPrefix("22"):
             return Problem(
-                status: 503, code: "retry", title: "Try again", detail: "a concurrent change interfered; retry")
+                status: 422, code: "unstorable_value", title: "Value cannot be stored",
+                detail: "a value in the request cannot be stored (for example a NUL character or an out-of-range number)")
+        case let state? where state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P"):
+            logger.error("database unavailable", metadata: ["sqlstate": "\(state)"])
+            return .serviceUnavailable("the database is unavailable", code: "database_unavailable")
+        case nil:
+            // No server answer at all: the connection could not be made or was lost.
+            logger.error("database unreachable", metadata: ["error": "\(String(describing: error.code))"])
+            return .serviceUnavailable("the database is unavailable", code: "database_unavailable")
         default:
             logger.error(
                 "database error",
@@ -69,7 +80,7 @@ enum DatabaseErrors {
                     "sqlstate": "\(sqlState ?? "none")",
                     "message": "\(error.serverInfo?[.message] ?? String(describing: error.code))",
                 ])
-            return .serviceUnavailable("the database is unavailable", code: "database_unavailable")
+            return .internal()
         }
     }
 }

@@ -16,7 +16,7 @@ public enum PayloadDecoder {
         guard let dictionary = object as? [String: Any] else {
             throw Problem.badRequest("the body must be a JSON object", code: "malformed_json")
         }
-        let unknown = Set(dictionary.keys).subtracting(Input.fields).sorted()
+        let unknown = unknownFields(in: dictionary, allowed: Input.fields, nested: Input.nestedFields)
         if !unknown.isEmpty {
             throw Problem.validation(unknown.map { .init(field: $0, message: "is not a known field") })
         }
@@ -31,6 +31,24 @@ public enum PayloadDecoder {
             throw Problem.validation(issues.map { .init(field: $0.field, message: $0.message) })
         }
         return value
+    }
+
+    /// Paths of keys that the input does not accept, at the top level and inside the nested objects it declares.
+    static func unknownFields(
+        in object: [String: Any], allowed: Set<String>, nested: [String: Set<String>]
+    ) -> [String] {
+        var unknown = Set(object.keys).subtracting(allowed).sorted()
+        for (field, keys) in nested.sorted(by: { $0.key < $1.key }) {
+            if let child = object[field] as? [String: Any] {
+                unknown += Set(child.keys).subtracting(keys).sorted().map { "\(field).\($0)" }
+            } else if let children = object[field] as? [Any] {
+                for (index, element) in children.enumerated() {
+                    guard let child = element as? [String: Any] else { continue }
+                    unknown += Set(child.keys).subtracting(keys).sorted().map { "\(field)[\(index)].\($0)" }
+                }
+            }
+        }
+        return unknown
     }
 
     /// Encodes a handler's output.

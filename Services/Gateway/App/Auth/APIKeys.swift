@@ -11,7 +11,8 @@ public struct CreatedAPIKey: Codable, Sendable {
     public var name: String
     public var role: Principal.Role
     public var customerID: UUID?
-    public var secret: String
+    /// Present only in the response that created the key.
+    public var secret: String?
     public var createdAt: Date
 
     enum CodingKeys: String, CodingKey {
@@ -40,22 +41,54 @@ public struct APIKeyStore: Sendable {
     public func create(
         name: String, role: Principal.Role, customerID: UUID?, secret: String? = nil
     ) async throws -> CreatedAPIKey {
+        try await database.transaction { connection in
+            try await insert(name: name, role: role, customerID: customerID, secret: secret, on: connection)
+        }
+    }
+
+    /// Creates a key once per `idempotencyKey`: the first call answers with the secret; a replay answers with the
+    /// same key's details but no secret, because secrets are never stored.
+    public func create(
+        name: String, role: Principal.Role, customerID: UUID?, idempotencyKey: String, requestHash: [UInt8]
+    ) async throws -> ReplyEnvelope {
+        let idempotency = IdempotencyStore(schema: GatewaySchema.name)
+        let operation = "gateway.create_api_key"
+        return try await database.transaction { connection in
+            if let stored = try await idempotency.claim(
+                key: idempotencyKey, operation: operation, requestHash: requestHash, on: connection,
+                logger: database.logger)
+            {
+                return stored
+            }
+            var created = try await insert(name: name, role: role, customerID: customerID, secret: nil, on: connection)
+            let withSecret = ReplyEnvelope(status: 201, body: Array(try WireJSON.encoder.encode(created)), requestID: nil)
+            created.secret = nil
+            let withoutSecret = ReplyEnvelope(
+                status: 201, body: Array(try WireJSON.encoder.encode(created)), requestID: nil)
+            try await idempotency.record(key: idempotencyKey, reply: withoutSecret, on: connection, logger: database.logger)
+            return withSecret
+        }
+    }
+
+    private func insert(
+        name: String, role: Principal.Role, customerID: UUID?, secret: String?, on connection: PostgresConnection
+    ) async throws -> CreatedAPIKey {
         let secret = secret ?? Self.generateSecret()
-        let id = UUID()
         let hash = Self.hash(secret)
         let roleName = role.rawValue
-        let (storedID, createdAt) = try await database.withConnection { connection -> (UUID, Date) in
-            let rows = try await connection.query(
-                """
-                INSERT INTO gateway.api_keys (id, name, role, customer_id, secret_hash)
-                VALUES (\(id), \(name), \(roleName), \(customerID), \(hash))
-                ON CONFLICT (secret_hash) DO UPDATE SET revoked_at = NULL
-                RETURNING id, created_at
-                """, logger: database.logger)
-            for try await row in rows.decode((UUID, Date).self) { return row }
-            throw Problem.internal("key insert returned nothing")
+        let id = UUID()
+        let rows = try await connection.query(
+            """
+            INSERT INTO gateway.api_keys (id, name, role, customer_id, secret_hash)
+            VALUES (\(id), \(name), \(roleName), \(customerID), \(hash))
+            ON CONFLICT (secret_hash) DO UPDATE SET revoked_at = NULL
+            RETURNING id, created_at
+            """, logger: database.logger)
+        for try await (storedID, createdAt) in rows.decode((UUID, Date).self) {
+            return CreatedAPIKey(
+                id: storedID, name: name, role: role, customerID: customerID, secret: secret, createdAt: createdAt)
         }
-        return CreatedAPIKey(id: storedID, name: name, role: role, customerID: customerID, secret: secret, createdAt: createdAt)
+        throw Problem.internal("key insert returned nothing")
     }
 
     /// The principal of a live key with this secret, or nil.

@@ -4,7 +4,8 @@ import Hummingbird
 import ServiceRuntime
 import Wire
 
-/// `POST /v1/api-keys`: admins create keys. The secret is in this one response and nowhere else.
+/// `POST /v1/api-keys`: admins create keys. The secret is in the creating response and nowhere else; a replay with
+/// the same `Idempotency-Key` returns the key's details without it.
 struct APIKeyRoutes {
     let forwarder: ServiceForwarder
     let store: APIKeyStore
@@ -32,7 +33,8 @@ struct APIKeyRoutes {
     func register(on group: RouterGroup<GatewayRequestContext>) {
         group.post("api-keys") { request, context in
             try context.require([.admin])
-            let input = try PayloadDecoder.decode(CreateKey.self, from: try await forwarder.body(of: request))
+            let body = try await forwarder.body(of: request)
+            let input = try PayloadDecoder.decode(CreateKey.self, from: body)
             if let customerID = input.customerID {
                 let operationContext = OperationContext(
                     operation: "gateway.create_api_key",
@@ -40,11 +42,13 @@ struct APIKeyRoutes {
                     services: forwarder.services)
                 try await CustomerDirectory.requireCustomer(customerID, context: operationContext)
             }
-            let created = try await store.create(name: input.name, role: input.role, customerID: input.customerID)
-            let body = try WireJSON.encoder.encode(created)
+            let reply = try await store.create(
+                name: input.name, role: input.role, customerID: input.customerID,
+                idempotencyKey: try forwarder.idempotencyKey(for: request, context: context),
+                requestHash: IdempotencyStore.requestHash(operation: "gateway.create_api_key", payload: body))
             return Response(
-                status: .created, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: body)))
+                status: .init(code: reply.status), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Wire
 
@@ -6,10 +7,14 @@ public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthenticationMiddleware` on `/v1` routes.
     public var principal: Principal?
+    /// This request's id: the caller's `X-Request-Id` when it sent a usable one, otherwise a new UUID. It is sent to
+    /// the services as the request id and returned on every response.
+    public var requestID: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.requestID = UUID().uuidString
     }
 
     /// The caller, or 401 when the route was reached without authentication.

@@ -22,6 +22,7 @@ extension Problem {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         headers.append(contentsOf: extra)
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if status == 503, headers[.retryAfter] == nil { headers[.retryAfter] = "1" }
         let body = (try? WireJSON.encoder.encode(self)) ?? Data("{}".utf8)
         return Response(
             status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -38,34 +38,36 @@ struct ServiceForwarder: Sendable {
     }
 
     /// Forwards `payload` to `operation` and answers with the service's reply.
-    ///
-    /// For creating requests (`idempotent: true`) the `Idempotency-Key` header is scoped to the caller's key, so two
-    /// callers can never collide; without the header the gateway makes one up, which still makes its own retries safe.
+    /// Creating requests (`idempotent: true`) carry an idempotency key (see `idempotencyKey(for:context:)`).
     func forward(
         _ service: String, _ operation: String, payload: [UInt8], request: Request, context: GatewayRequestContext,
         idempotent: Bool = false
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        var idempotencyKey: String?
-        if idempotent {
-            let given = request.headers[.idempotencyKey]
-            if let given, given.isEmpty || given.count > 255 || !given.allSatisfy({ $0.isASCII && !$0.isNewline }) {
-                throw Problem.badRequest("Idempotency-Key must be 1 to 255 printable ASCII characters", code: "invalid_idempotency_key")
-            }
-            idempotencyKey = "\(principal.keyID ?? "anonymous"):\(given ?? UUID().uuidString)"
-        }
-        let requestID = request.headers[.requestID].flatMap { $0.count <= 128 ? $0 : nil } ?? UUID().uuidString
+        let idempotencyKey = idempotent ? try self.idempotencyKey(for: request, context: context) : nil
+        let requestID = context.requestID
         let metadata = RequestMetadata(
             requestID: requestID, idempotencyKey: idempotencyKey, principal: principal,
             traceparent: request.headers[.traceparent])
         let reply = await services.send(service: service, operation: operation, payload: payload, metadata: metadata)
         var headers: HTTPFields = [
-            .contentType: reply.status >= 400 ? "application/problem+json" : "application/json",
-            .requestID: requestID,
+            .contentType: reply.status >= 400 ? "application/problem+json" : "application/json"
         ]
         if reply.status == 503 { headers[.retryAfter] = "1" }
         return Response(
             status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+    }
+
+    /// The idempotency key of a creating request: the `Idempotency-Key` header scoped to the caller's API key, so two
+    /// callers never collide; without the header a fresh one, which still makes the gateway's own retries safe.
+    func idempotencyKey(for request: Request, context: GatewayRequestContext) throws -> String {
+        let principal = try context.requirePrincipal()
+        let given = request.headers[.idempotencyKey]
+        if let given, given.isEmpty || given.count > 255 || !given.allSatisfy({ $0.isASCII && !$0.isNewline }) {
+            throw Problem.badRequest(
+                "Idempotency-Key must be 1 to 255 printable ASCII characters", code: "invalid_idempotency_key")
+        }
+        return "\(principal.keyID ?? "anonymous"):\(given ?? UUID().uuidString)"
     }
 
     /// Encodes a gateway-built payload (for GETs whose input comes from the path and query).
