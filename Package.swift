@@ -163,7 +163,8 @@ let package = Package(
         .executableTarget(
             name: "ConciergeCLI",
             dependencies: [
-                "ServiceRuntime", "GatewayApp", "TicketsService", "CustomersService", "ReturnsService", "LoyaltyService",
+                "ServiceRuntime", "GatewayApp", "TicketsService", "CustomersService", "ReturnsService",
+                "LoyaltyService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/Concierge",

@@ -17,7 +17,9 @@ struct BrokerConfiguration {
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
         let bind = environment.string("CONCIERGE_BROKER_BIND", default: "tcp://*:5555")
         endpoints = bind.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if endpoints.isEmpty { throw ConfigurationError(variable: "CONCIERGE_BROKER_BIND", reason: "names no endpoint") }
+        if endpoints.isEmpty {
+            throw ConfigurationError(variable: "CONCIERGE_BROKER_BIND", reason: "names no endpoint")
+        }
         timing = try RuntimeConfiguration.majordomo(from: environment)
         requestExpiry = try environment.milliseconds("CONCIERGE_REQUEST_EXPIRY_MS", default: 3_000, range: 10...600_000)
         logLevel = try RuntimeConfiguration.logLevel(from: environment)

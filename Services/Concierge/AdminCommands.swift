@@ -38,7 +38,8 @@ struct DatabaseOptions: ParsableArguments {
 
 /// `concierge migrate`: applies every schema's migrations (the services also do this when they start).
 struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply every schema's migrations.")
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply every schema's migrations.")
 
     @OptionGroup var database: DatabaseOptions
 
@@ -52,8 +53,11 @@ struct MigrateCommand: AsyncParsableCommand {
         ]
         try await database.withDatabase { db in
             for (schema, migrations) in schemas {
-                let applied = try await Migrator(schema: schema, migrations: migrations).migrate(client: db.client, logger: db.logger)
-                print("\(schema): \(applied.isEmpty ? "up to date" : "applied \(applied.map(String.init).joined(separator: ", "))")")
+                let applied = try await Migrator(schema: schema, migrations: migrations).migrate(
+                    client: db.client, logger: db.logger)
+                print(
+                    "\(schema): \(applied.isEmpty ? "up to date" : "applied \(applied.map(String.init).joined(separator: ", "))")"
+                )
             }
         }
     }

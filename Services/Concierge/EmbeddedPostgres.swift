@@ -26,8 +26,10 @@ struct EmbeddedPostgres {
             "-o", "-p \(port) -k \(data) -c listen_addresses=127.0.0.1 -c max_connections=200",
             "start",
         ])
-        let exists = try output(["\(bin)/psql", "-h", "127.0.0.1", "-p", "\(port)", "-U", "concierge", "-d", "postgres",
-            "-tAc", "SELECT 1 FROM pg_database WHERE datname = 'concierge'"])
+        let exists = try output([
+            "\(bin)/psql", "-h", "127.0.0.1", "-p", "\(port)", "-U", "concierge", "-d", "postgres",
+            "-tAc", "SELECT 1 FROM pg_database WHERE datname = 'concierge'",
+        ])
         if exists.trimmingCharacters(in: .whitespacesAndNewlines) != "1" {
             try run(["\(bin)/createdb", "-h", "127.0.0.1", "-p", "\(port)", "-U", "concierge", "concierge"])
         }
@@ -40,13 +42,17 @@ struct EmbeddedPostgres {
     }
 
     static func binDirectory() throws -> String {
-        if let configured = try? Self.capture(["pg_config", "--bindir"]).trimmingCharacters(in: .whitespacesAndNewlines),
+        if let configured = try? Self.capture(["pg_config", "--bindir"]).trimmingCharacters(
+            in: .whitespacesAndNewlines),
             FileManager.default.fileExists(atPath: "\(configured)/initdb")
         {
             return configured
         }
         let root = "/usr/lib/postgresql"
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root))?.sorted { $0.localizedStandardCompare($1) == .orderedDescending } ?? []
+        let versions =
+            (try? FileManager.default.contentsOfDirectory(atPath: root))?.sorted {
+                $0.localizedStandardCompare($1) == .orderedDescending
+            } ?? []
         for version in versions where FileManager.default.fileExists(atPath: "\(root)/\(version)/bin/initdb") {
             return "\(root)/\(version)/bin"
         }
@@ -91,7 +97,9 @@ struct EmbeddedPostgres {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
-        guard spawned == 0 else { throw CLIError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
+        guard spawned == 0 else {
+            throw CLIError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""

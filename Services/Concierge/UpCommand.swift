@@ -1,14 +1,17 @@
 import ArgumentParser
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `concierge up`: the whole suite on one machine, with prefixed logs, until Ctrl-C.
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Start PostgreSQL (embedded unless CONCIERGE_DATABASE_URL is set), the broker, every service and the gateway.")
+        abstract:
+            "Start PostgreSQL (embedded unless CONCIERGE_DATABASE_URL is set), the broker, every service and the gateway."
+    )
 
     @Option(help: "Data folder for the embedded PostgreSQL cluster and the local admin key (CONCIERGE_DATA_DIR).")
     var dataDir: String?
@@ -44,7 +47,8 @@ struct UpCommand: AsyncParsableCommand {
         childEnvironment["CONCIERGE_DATABASE_URL"] = databaseURL
         childEnvironment["CONCIERGE_BOOTSTRAP_ADMIN_KEY"] = adminKey
 
-        let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         let supervisor = Supervisor(binaries: binaries, environment: childEnvironment)
         let started = ContinuousClock.now
         try supervisor.start("broker")
@@ -60,7 +64,9 @@ struct UpCommand: AsyncParsableCommand {
 
         let signals = SignalWatcher()
         let url = "http://\(host):\(port)"
-        if await Readiness.wait(url: "\(url)/readyz", timeout: .seconds(60), while: { !signals.received && supervisor.allRunning }) {
+        if await Readiness.wait(
+            url: "\(url)/readyz", timeout: .seconds(60), while: { !signals.received && supervisor.allRunning })
+        {
             let elapsed = ContinuousClock.now - started
             say(
                 """

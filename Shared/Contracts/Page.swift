@@ -36,7 +36,8 @@ public struct KeysetCursor: Sendable, Equatable {
     public init?(encoded: String) {
         var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
-        guard encoded.count <= 200, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8)
+        guard encoded.count <= 200, let data = Data(base64Encoded: base64),
+            let text = String(data: data, encoding: .utf8)
         else { return nil }
         let parts = text.split(separator: ":")
         guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {

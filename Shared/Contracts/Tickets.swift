@@ -105,7 +105,9 @@ public struct CreateTicket: OperationInput, Codable, Equatable {
     public var channel: ContactChannel
     public var priority: TicketPriority?
 
-    public init(customerID: UUID, subject: String, message: String, channel: ContactChannel, priority: TicketPriority? = nil) {
+    public init(
+        customerID: UUID, subject: String, message: String, channel: ContactChannel, priority: TicketPriority? = nil
+    ) {
         self.customerID = customerID
         self.subject = subject
         self.message = message
@@ -138,7 +140,9 @@ public struct ListTicketsByCustomer: OperationInput, Codable, Equatable {
 
     public func validate() -> [FieldIssue] {
         var issues = Validate.limit(limit)
-        if let cursor, KeysetCursor(encoded: cursor) == nil { issues.append(FieldIssue("cursor", "is not a valid cursor")) }
+        if let cursor, KeysetCursor(encoded: cursor) == nil {
+            issues.append(FieldIssue("cursor", "is not a valid cursor"))
+        }
         return issues
     }
 
@@ -157,7 +161,9 @@ public struct AddTicketMessage: OperationInput, Codable, Equatable {
     public var channel: ContactChannel?
     public var isPublic: Bool?
 
-    public init(ticketID: UUID, body: String, authorType: AuthorType, channel: ContactChannel? = nil, isPublic: Bool? = nil) {
+    public init(
+        ticketID: UUID, body: String, authorType: AuthorType, channel: ContactChannel? = nil, isPublic: Bool? = nil
+    ) {
         self.ticketID = ticketID
         self.body = body
         self.authorType = authorType

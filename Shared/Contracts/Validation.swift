@@ -40,7 +40,9 @@ public enum Validate {
     /// A required text: not blank, at most `max` characters.
     public static func text(_ value: String, field: String, max: Int) -> [FieldIssue] {
         if value.contains("\u{0}") { return [FieldIssue(field, "must not contain NUL characters")] }
-        if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [FieldIssue(field, "must not be blank")] }
+        if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return [FieldIssue(field, "must not be blank")]
+        }
         if value.count > max { return [FieldIssue(field, "must be at most \(max) characters")] }
         return []
     }

@@ -73,7 +73,8 @@ public enum ServiceMain {
         }
         let group = ServiceGroup(
             configuration: .init(services: services_, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("starting", metadata: ["service": "\(definition.name)", "broker": "\(configuration.brokerEndpoint)"])
+        logger.info(
+            "starting", metadata: ["service": "\(definition.name)", "broker": "\(configuration.brokerEndpoint)"])
         do {
             try await group.run()
         } catch {

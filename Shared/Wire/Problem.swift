@@ -51,7 +51,9 @@ extension Problem {
         Problem(status: 409, code: code, title: "Conflict", detail: detail)
     }
     public static func unknownOperation(_ operation: String) -> Problem {
-        Problem(status: 404, code: "unknown_operation", title: "Unknown operation", detail: "no operation named '\(operation)'")
+        Problem(
+            status: 404, code: "unknown_operation", title: "Unknown operation",
+            detail: "no operation named '\(operation)'")
     }
     public static func serviceUnavailable(_ detail: String, code: String = "service_unavailable") -> Problem {
         Problem(status: 503, code: code, title: "Service unavailable", detail: detail)

@@ -53,7 +53,9 @@ struct AuthenticationTests {
 
             let own = try await context.client.send(
                 .post, "/v1/tickets", key: aliceKey,
-                json: #"{"customer_id":"\#(aliceID)","subject":"Where is my parcel?","message":"Order 1001","channel":"self_service"}"#)
+                json:
+                    #"{"customer_id":"\#(aliceID)","subject":"Where is my parcel?","message":"Order 1001","channel":"self_service"}"#
+            )
             #expect(own.status == .created)
             let forged = try await context.client.send(
                 .post, "/v1/tickets", key: aliceKey,

@@ -17,19 +17,53 @@ struct BadInputTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "malformed JSON", path: "/v1/customers", body: #"{"email": "#, status: .badRequest, code: "malformed_json"),
+        Case(
+            name: "malformed JSON", path: "/v1/customers", body: #"{"email": "#, status: .badRequest,
+            code: "malformed_json"),
         Case(name: "array body", path: "/v1/customers", body: "[1,2]", status: .badRequest, code: "malformed_json"),
-        Case(name: "wrong type", path: "/v1/customers", body: #"{"email": 42}"#, status: .unprocessableContent, code: "validation_failed"),
-        Case(name: "unknown field", path: "/v1/customers", body: #"{"email":"x@example.com","admin":true}"#, status: .unprocessableContent, code: "validation_failed"),
-        Case(name: "missing field", path: "/v1/customers", body: #"{"name":"No Email"}"#, status: .unprocessableContent, code: "validation_failed"),
-        Case(name: "invalid email", path: "/v1/customers", body: #"{"email":"not-an-email"}"#, status: .unprocessableContent, code: "validation_failed"),
-        Case(name: "wrong media type", path: "/v1/customers", body: "email=x", contentType: "application/x-www-form-urlencoded", status: .unsupportedMediaType, code: "unsupported_media_type"),
-        Case(name: "oversize body", path: "/v1/customers", body: #"{"email":"big@example.com","name":""# + String(repeating: "x", count: 5_000) + #""}"#, status: .contentTooLarge, code: "body_too_large"),
-        Case(name: "unknown customer on a ticket", path: "/v1/tickets", body: #"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","subject":"s","message":"m","channel":"email"}"#, status: .unprocessableContent, code: "validation_failed"),
-        Case(name: "unknown channel", path: "/v1/tickets", body: #"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","subject":"s","message":"m","channel":"fax"}"#, status: .unprocessableContent, code: "validation_failed"),
-        Case(name: "NUL in text", path: "/v1/customers", body: #"{"email":"nul@example.com","name":"a\u0000b"}"#, status: .unprocessableContent, code: "validation_failed"),
-        Case(name: "unknown nested field", path: "/v1/returns", body: ##"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","order_reference":"#1","reason":"r","lines":[{"sku":"A","quantity":1,"price":5}]}"##, status: .unprocessableContent, code: "validation_failed"),
-        Case(name: "empty return", path: "/v1/returns", body: ##"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","order_reference":"#1001","reason":"too small","lines":[]}"##, status: .unprocessableContent, code: "validation_failed"),
+        Case(
+            name: "wrong type", path: "/v1/customers", body: #"{"email": 42}"#, status: .unprocessableContent,
+            code: "validation_failed"),
+        Case(
+            name: "unknown field", path: "/v1/customers", body: #"{"email":"x@example.com","admin":true}"#,
+            status: .unprocessableContent, code: "validation_failed"),
+        Case(
+            name: "missing field", path: "/v1/customers", body: #"{"name":"No Email"}"#, status: .unprocessableContent,
+            code: "validation_failed"),
+        Case(
+            name: "invalid email", path: "/v1/customers", body: #"{"email":"not-an-email"}"#,
+            status: .unprocessableContent, code: "validation_failed"),
+        Case(
+            name: "wrong media type", path: "/v1/customers", body: "email=x",
+            contentType: "application/x-www-form-urlencoded", status: .unsupportedMediaType,
+            code: "unsupported_media_type"),
+        Case(
+            name: "oversize body", path: "/v1/customers",
+            body: #"{"email":"big@example.com","name":""# + String(repeating: "x", count: 5_000) + #""}"#,
+            status: .contentTooLarge, code: "body_too_large"),
+        Case(
+            name: "unknown customer on a ticket", path: "/v1/tickets",
+            body:
+                #"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","subject":"s","message":"m","channel":"email"}"#,
+            status: .unprocessableContent, code: "validation_failed"),
+        Case(
+            name: "unknown channel", path: "/v1/tickets",
+            body:
+                #"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","subject":"s","message":"m","channel":"fax"}"#,
+            status: .unprocessableContent, code: "validation_failed"),
+        Case(
+            name: "NUL in text", path: "/v1/customers", body: #"{"email":"nul@example.com","name":"a\u0000b"}"#,
+            status: .unprocessableContent, code: "validation_failed"),
+        Case(
+            name: "unknown nested field", path: "/v1/returns",
+            body:
+                ##"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","order_reference":"#1","reason":"r","lines":[{"sku":"A","quantity":1,"price":5}]}"##,
+            status: .unprocessableContent, code: "validation_failed"),
+        Case(
+            name: "empty return", path: "/v1/returns",
+            body:
+                ##"{"customer_id":"6c1b3b5e-0d7a-4a53-9b8e-2f1f2b0e8c11","order_reference":"#1001","reason":"too small","lines":[]}"##,
+            status: .unprocessableContent, code: "validation_failed"),
     ]
 
     @Test("POST with bad input", arguments: cases)
@@ -51,7 +85,10 @@ struct BadInputTests {
     func ids() async throws {
         try await GatewayHarness.run { context in
             let unknown = UUID().uuidString
-            for path in ["/v1/customers/\(unknown)", "/v1/tickets/\(unknown)", "/v1/returns/\(unknown)", "/v1/customers/\(unknown)/loyalty"] {
+            for path in [
+                "/v1/customers/\(unknown)", "/v1/tickets/\(unknown)", "/v1/returns/\(unknown)",
+                "/v1/customers/\(unknown)/loyalty",
+            ] {
                 let response = try await context.client.send(.get, path)
                 #expect(response.status == .notFound, "\(path)")
                 #expect(response.problemCode == "not_found")

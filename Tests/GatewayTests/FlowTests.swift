@@ -19,7 +19,9 @@ struct FlowTests {
 
             let ticket = try await context.client.send(
                 .post, "/v1/tickets",
-                json: #"{"customer_id":"\#(customerID)","subject":"Late parcel","message":"Order #1001 has not arrived","channel":"email","priority":"high"}"#)
+                json:
+                    #"{"customer_id":"\#(customerID)","subject":"Late parcel","message":"Order #1001 has not arrived","channel":"email","priority":"high"}"#
+            )
             #expect(ticket.status == .created)
             let ticketID = try #require(ticket.object["id"] as? String)
             #expect(ticket.object["status"] as? String == "new")
@@ -39,7 +41,9 @@ struct FlowTests {
 
             let returned = try await context.client.send(
                 .post, "/v1/returns",
-                json: ##"{"customer_id":"\##(customerID)","order_reference":"#1001","reason":"size > too small","lines":[{"sku":"TEE-M","quantity":1}]}"##)
+                json:
+                    ##"{"customer_id":"\##(customerID)","order_reference":"#1001","reason":"size > too small","lines":[{"sku":"TEE-M","quantity":1}]}"##
+            )
             #expect(returned.status == .created)
             #expect(returned.object["status"] as? String == "requested")
 
@@ -52,13 +56,16 @@ struct FlowTests {
     @Test("a service with no live worker is a 503 problem within the deadline")
     func missingService() async throws {
         let environment = ["CONCIERGE_REQUEST_EXPIRY_MS": "500", "CONCIERGE_REQUEST_DEADLINE_MS": "2000"]
-        try await GatewayHarness.run(services: ["customers", "tickets", "loyalty"], environment: environment) { context in
+        try await GatewayHarness.run(services: ["customers", "tickets", "loyalty"], environment: environment) {
+            context in
             let customer = try await context.client.send(.post, "/v1/customers", json: #"{"email":"r@example.com"}"#)
             let customerID = try #require(customer.object["id"] as? String)
             let started = ContinuousClock.now
             let response = try await context.client.send(
                 .post, "/v1/returns",
-                json: ##"{"customer_id":"\##(customerID)","order_reference":"#1","reason":"broken","lines":[{"sku":"A","quantity":1}]}"##)
+                json:
+                    ##"{"customer_id":"\##(customerID)","order_reference":"#1","reason":"broken","lines":[{"sku":"A","quantity":1}]}"##
+            )
             #expect(response.status == .serviceUnavailable)
             #expect(response.problemCode == "service_unavailable")
             #expect(response.headers[.retryAfter] != nil)

@@ -1,6 +1,6 @@
 import Foundation
-import HTTPTypes
 import GatewayApp
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging

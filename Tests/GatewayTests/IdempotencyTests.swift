@@ -12,13 +12,14 @@ struct IdempotencyTests {
         try await GatewayHarness.run { context in
             let body = #"{"email":"once@example.com","name":"Once"}"#
             let first = try await context.client.send(
-                .post, "/v1/customers", json: body, headers: [.idempotencyKeyTest: "create-once"])
+                .post, "/v1/customers", json: body, headers: [.idempotencyKey: "create-once"])
             let second = try await context.client.send(
-                .post, "/v1/customers", json: body, headers: [.idempotencyKeyTest: "create-once"])
+                .post, "/v1/customers", json: body, headers: [.idempotencyKey: "create-once"])
             #expect(first.status == .created)
             #expect(second.status == .created)
             #expect(first.object["id"] as? String == second.object["id"] as? String)
-            let count = try await TestDatabase.scalar(url: context.databaseURL, "SELECT count(*) FROM customers.customers")
+            let count = try await TestDatabase.scalar(
+                url: context.databaseURL, "SELECT count(*) FROM customers.customers")
             #expect(count == 1)
         }
     }
@@ -27,12 +28,13 @@ struct IdempotencyTests {
     func conflict() async throws {
         try await GatewayHarness.run { context in
             _ = try await context.client.send(
-                .post, "/v1/customers", json: #"{"email":"first@example.com"}"#, headers: [.idempotencyKeyTest: "k1"])
+                .post, "/v1/customers", json: #"{"email":"first@example.com"}"#, headers: [.idempotencyKey: "k1"])
             let reused = try await context.client.send(
-                .post, "/v1/customers", json: #"{"email":"second@example.com"}"#, headers: [.idempotencyKeyTest: "k1"])
+                .post, "/v1/customers", json: #"{"email":"second@example.com"}"#, headers: [.idempotencyKey: "k1"])
             #expect(reused.status == .unprocessableContent)
             #expect(reused.problemCode == "idempotency_conflict")
-            let count = try await TestDatabase.scalar(url: context.databaseURL, "SELECT count(*) FROM customers.customers")
+            let count = try await TestDatabase.scalar(
+                url: context.databaseURL, "SELECT count(*) FROM customers.customers")
             #expect(count == 1)
         }
     }
@@ -43,10 +45,10 @@ struct IdempotencyTests {
             let created = try await context.client.send(.post, "/v1/api-keys", json: #"{"name":"b","role":"agent"}"#)
             let otherKey = try #require(created.object["secret"] as? String)
             let a = try await context.client.send(
-                .post, "/v1/customers", json: #"{"email":"a@example.com"}"#, headers: [.idempotencyKeyTest: "same"])
+                .post, "/v1/customers", json: #"{"email":"a@example.com"}"#, headers: [.idempotencyKey: "same"])
             let b = try await context.client.send(
                 .post, "/v1/customers", key: otherKey, json: #"{"email":"b@example.com"}"#,
-                headers: [.idempotencyKeyTest: "same"])
+                headers: [.idempotencyKey: "same"])
             #expect(a.status == .created)
             #expect(b.status == .created)
             #expect(a.object["id"] as? String != b.object["id"] as? String)
@@ -61,9 +63,9 @@ struct APIKeyIdempotencyTests {
         try await GatewayHarness.run { context in
             let body = #"{"name":"helpdesk","role":"agent"}"#
             let first = try await context.client.send(
-                .post, "/v1/api-keys", json: body, headers: [.idempotencyKeyTest: "key-1"])
+                .post, "/v1/api-keys", json: body, headers: [.idempotencyKey: "key-1"])
             let second = try await context.client.send(
-                .post, "/v1/api-keys", json: body, headers: [.idempotencyKeyTest: "key-1"])
+                .post, "/v1/api-keys", json: body, headers: [.idempotencyKey: "key-1"])
             #expect(first.status == .created)
             #expect(first.object["secret"] is String)
             #expect(second.status == .created)
@@ -74,8 +76,4 @@ struct APIKeyIdempotencyTests {
             #expect(keys == 1)
         }
     }
-}
-
-extension HTTPField.Name {
-    static let idempotencyKeyTest = Self("Idempotency-Key")!
 }

@@ -11,7 +11,9 @@ public struct PostgresCustomerRepository: Sendable {
     public init() {}
 
     /// Inserts a new customer; a taken email is a 409 `email_taken`.
-    public func create(_ input: CreateCustomer, on connection: PostgresConnection, logger: Logger) async throws -> Customer {
+    public func create(_ input: CreateCustomer, on connection: PostgresConnection, logger: Logger) async throws
+        -> Customer
+    {
         let id = UUID()
         let normalized = Self.normalize(input.email)
         let rows = try await connection.query(

@@ -19,7 +19,8 @@ public struct GatewayConfiguration: Sendable {
         maxBodyBytes = try environment.int("CONCIERGE_MAX_BODY_BYTES", default: 1_048_576, range: 1_024...104_857_600)
         bootstrapAdminKey = environment.optionalString("CONCIERGE_BOOTSTRAP_ADMIN_KEY")
         if let key = bootstrapAdminKey, key.count < 24 {
-            throw ConfigurationError(variable: "CONCIERGE_BOOTSTRAP_ADMIN_KEY", reason: "must be at least 24 characters")
+            throw ConfigurationError(
+                variable: "CONCIERGE_BOOTSTRAP_ADMIN_KEY", reason: "must be at least 24 characters")
         }
     }
 }

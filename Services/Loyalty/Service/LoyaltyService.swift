@@ -26,9 +26,12 @@ public enum LoyaltyService {
         let repository = PostgresAccountRepository()
 
         // Opening the account on first read writes a row, so this runs as a (naturally idempotent) command.
-        router.command(Operation.Loyalty.getAccount, GetLoyaltyAccount.self, status: 200) { input, context, connection in
+        router.command(Operation.Loyalty.getAccount, GetLoyaltyAccount.self, status: 200) {
+            input, context, connection in
             try context.authorize(customerID: input.customerID)
-            if let account = try await repository.find(customerID: input.customerID, on: connection, logger: context.logger) {
+            if let account = try await repository.find(
+                customerID: input.customerID, on: connection, logger: context.logger)
+            {
                 return account
             }
             do {
@@ -45,20 +48,24 @@ public enum LoyaltyService {
 public struct PostgresAccountRepository: Sendable {
     public init() {}
 
-    public func find(customerID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LoyaltyAccount? {
+    public func find(customerID: UUID, on connection: PostgresConnection, logger: Logger) async throws
+        -> LoyaltyAccount?
+    {
         let rows = try await connection.query(
             """
             SELECT customer_id, available, pending, lifetime, created_at FROM loyalty.accounts
             WHERE customer_id = \(customerID)
             """, logger: logger)
         for try await row in rows.decode((UUID, Int64, Int64, Int64, Date).self) {
-            return LoyaltyAccount(customerID: row.0, available: row.1, pending: row.2, lifetime: row.3, createdAt: row.4)
+            return LoyaltyAccount(
+                customerID: row.0, available: row.1, pending: row.2, lifetime: row.3, createdAt: row.4)
         }
         return nil
     }
 
     /// Opens the account with zero balances (a no-op when it exists) and returns it.
-    public func open(customerID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LoyaltyAccount {
+    public func open(customerID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LoyaltyAccount
+    {
         try await connection.query(
             "INSERT INTO loyalty.accounts (customer_id) VALUES (\(customerID)) ON CONFLICT DO NOTHING", logger: logger)
         guard let account = try await find(customerID: customerID, on: connection, logger: logger) else {

@@ -10,7 +10,9 @@ public struct PostgresReturnRepository: Sendable {
     public init() {}
 
     /// Records a new return request in `requested` with its lines.
-    public func create(_ input: CreateReturn, on connection: PostgresConnection, logger: Logger) async throws -> ReturnRequest {
+    public func create(_ input: CreateReturn, on connection: PostgresConnection, logger: Logger) async throws
+        -> ReturnRequest
+    {
         let id = UUID()
         let rows = try await connection.query(
             """
@@ -41,7 +43,9 @@ public struct PostgresReturnRepository: Sendable {
             """, logger: logger)
         var found: ReturnRequest?
         for try await row in rows.decode((UUID, UUID, String, String, String, Date, Date).self) {
-            guard let status = ReturnStatus(rawValue: row.4) else { throw Problem.internal("return \(row.0) has an unknown status") }
+            guard let status = ReturnStatus(rawValue: row.4) else {
+                throw Problem.internal("return \(row.0) has an unknown status")
+            }
             found = ReturnRequest(
                 id: row.0, customerID: row.1, orderReference: row.2, reason: row.3, status: status, lines: [],
                 createdAt: row.5, updatedAt: row.6)

@@ -13,7 +13,8 @@ public struct PostgresTicketRepository: Sendable {
     static let ticketColumns = "id, number, customer_id, subject, status, priority, channel, created_at, updated_at"
 
     /// Creates a ticket with its first (customer) message.
-    public func create(_ input: CreateTicket, on connection: PostgresConnection, logger: Logger) async throws -> Ticket {
+    public func create(_ input: CreateTicket, on connection: PostgresConnection, logger: Logger) async throws -> Ticket
+    {
         let id = UUID()
         let priority = (input.priority ?? .normal).rawValue
         let channel = input.channel.rawValue
@@ -32,9 +33,13 @@ public struct PostgresTicketRepository: Sendable {
     }
 
     /// One ticket with its conversation (internal notes only for staff).
-    public func find(id: UUID, includeInternal: Bool, on connection: PostgresConnection, logger: Logger) async throws -> Ticket? {
+    public func find(id: UUID, includeInternal: Bool, on connection: PostgresConnection, logger: Logger) async throws
+        -> Ticket?
+    {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT \(Self.ticketColumns) FROM tickets.tickets WHERE id = $1", binds: try PostgresBindings.values(id)),
+            PostgresQuery(
+                unsafeSQL: "SELECT \(Self.ticketColumns) FROM tickets.tickets WHERE id = $1",
+                binds: try PostgresBindings.values(id)),
             logger: logger)
         guard var ticket = try await Self.first(rows) else { return nil }
         let messages = try await connection.query(
@@ -65,7 +70,8 @@ public struct PostgresTicketRepository: Sendable {
         customerID: UUID, limit: Int, after cursor: KeysetCursor?, on connection: PostgresConnection, logger: Logger
     ) async throws -> Page<Ticket> {
         let afterMicros = cursor?.createdAtMicros ?? Int64.max
-        let afterID = cursor?.id ?? UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))
+        let afterID =
+            cursor?.id ?? UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))
         let rows = try await connection.query(
             PostgresQuery(
                 unsafeSQL: """
@@ -96,7 +102,8 @@ public struct PostgresTicketRepository: Sendable {
         let message = try await insertMessage(
             ticketID: ticket.id, authorType: input.authorType, channel: input.channel ?? ticket.channel,
             body: input.body, isPublic: input.isPublic ?? true, on: connection, logger: logger)
-        try await connection.query("UPDATE tickets.tickets SET updated_at = now() WHERE id = \(ticket.id)", logger: logger)
+        try await connection.query(
+            "UPDATE tickets.tickets SET updated_at = now() WHERE id = \(ticket.id)", logger: logger)
         return message
     }
 

@@ -31,7 +31,8 @@ public enum TicketsService {
 
         router.query(Operation.Tickets.get, ByID.self) { input, context in
             let ticket = try await database.withConnection {
-                try await repository.find(id: input.id, includeInternal: context.principal.role != .customer, on: $0, logger: context.logger)
+                try await repository.find(
+                    id: input.id, includeInternal: context.principal.role != .customer, on: $0, logger: context.logger)
             }
             guard let ticket else { throw Problem.notFound("no ticket with id \(input.id)") }
             try context.authorize(customerID: ticket.customerID)
@@ -48,7 +49,8 @@ public enum TicketsService {
         }
 
         router.command(Operation.Tickets.addMessage, AddTicketMessage.self) { input, context, connection in
-            guard let ticket = try await repository.lock(id: input.ticketID, on: connection, logger: context.logger) else {
+            guard let ticket = try await repository.lock(id: input.ticketID, on: connection, logger: context.logger)
+            else {
                 throw Problem.notFound("no ticket with id \(input.ticketID)")
             }
             try context.authorize(customerID: ticket.customerID)
@@ -56,7 +58,8 @@ public enum TicketsService {
                 throw Problem.forbidden("a customer key may only add customer messages")
             }
             if ticket.status == .closed || ticket.status == .merged {
-                throw Problem.conflict("ticket \(ticket.number) is \(ticket.status.rawValue) and takes no messages", code: "ticket_closed")
+                throw Problem.conflict(
+                    "ticket \(ticket.number) is \(ticket.status.rawValue) and takes no messages", code: "ticket_closed")
             }
             return try await repository.addMessage(input, ticket: ticket, on: connection, logger: context.logger)
         }

@@ -32,7 +32,9 @@ public struct EnvironmentReader: Sendable {
 
     public func int(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = optionalString(name) else { return fallback }
-        guard let value = Int(text) else { throw ConfigurationError(variable: name, reason: "'\(text)' is not a whole number") }
+        guard let value = Int(text) else {
+            throw ConfigurationError(variable: name, reason: "'\(text)' is not a whole number")
+        }
         guard range.contains(value) else {
             throw ConfigurationError(
                 variable: name, reason: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")

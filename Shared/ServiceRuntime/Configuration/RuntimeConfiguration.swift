@@ -32,7 +32,8 @@ public struct RuntimeConfiguration: Sendable {
         databasePoolSize = try environment.int("CONCIERGE_DB_POOL_SIZE", default: 20, range: 1...500)
         brokerEndpoint = environment.string("CONCIERGE_BROKER_ENDPOINT", default: "tcp://127.0.0.1:5555")
         majordomo = try Self.majordomo(from: environment)
-        requestTimeout = try environment.milliseconds("CONCIERGE_REQUEST_TIMEOUT_MS", default: 5_000, range: 10...600_000)
+        requestTimeout = try environment.milliseconds(
+            "CONCIERGE_REQUEST_TIMEOUT_MS", default: 5_000, range: 10...600_000)
         requestDeadline = try environment.milliseconds(
             "CONCIERGE_REQUEST_DEADLINE_MS", default: 10_000, range: 10...3_600_000)
         workerConcurrency = try environment.int("CONCIERGE_WORKER_CONCURRENCY", default: 16, range: 1...1_024)
@@ -45,7 +46,8 @@ public struct RuntimeConfiguration: Sendable {
         var configuration = MajordomoConfiguration()
         configuration.heartbeatInterval = try environment.milliseconds(
             "CONCIERGE_HEARTBEAT_INTERVAL_MS", default: 1_000, range: 10...600_000)
-        configuration.heartbeatLiveness = try environment.int("CONCIERGE_HEARTBEAT_LIVENESS", default: 3, range: 1...100)
+        configuration.heartbeatLiveness = try environment.int(
+            "CONCIERGE_HEARTBEAT_LIVENESS", default: 3, range: 1...100)
         configuration.reconnectInitial = try environment.milliseconds(
             "CONCIERGE_RECONNECT_MS", default: 250, range: 1...600_000)
         configuration.reconnectMax = try environment.milliseconds(

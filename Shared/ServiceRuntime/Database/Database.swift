@@ -61,11 +61,13 @@ enum DatabaseErrors {
         case "23505":
             return .conflict("a record with the same unique value already exists")
         case "40001", "40P01":
-            return Problem(status: 503, code: "retry", title: "Try again", detail: "a concurrent change interfered; retry")
+            return Problem(
+                status: 503, code: "retry", title: "Try again", detail: "a concurrent change interfered; retry")
         case let state? where state.hasPrefix("22"):
             return Problem(
                 status: 422, code: "unstorable_value", title: "Value cannot be stored",
-                detail: "a value in the request cannot be stored (for example a NUL character or an out-of-range number)")
+                detail:
+                    "a value in the request cannot be stored (for example a NUL character or an out-of-range number)")
         case let state? where state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P"):
             logger.error("database unavailable", metadata: ["sqlstate": "\(state)"])
             return .serviceUnavailable("the database is unavailable", code: "database_unavailable")

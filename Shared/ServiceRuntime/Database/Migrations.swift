@@ -31,7 +31,8 @@ public struct Migration: Sendable, Equatable {
             guard parts.count == 2, let version = Int(parts[0]) else {
                 throw MigrationError.badFileName(file.lastPathComponent)
             }
-            return Migration(version: version, name: String(parts[1]), sql: try String(contentsOf: file, encoding: .utf8))
+            return Migration(
+                version: version, name: String(parts[1]), sql: try String(contentsOf: file, encoding: .utf8))
         }.sorted { $0.version < $1.version }
         if Set(migrations.map(\.version)).count != migrations.count { throw MigrationError.duplicateVersion }
         return migrations
@@ -105,7 +106,9 @@ public struct Migrator: Sendable {
         var appliedNow: [Int] = []
         for migration in migrations {
             if let name = done[migration.version] {
-                guard name == migration.name else { throw MigrationError.changed(schema: schema, version: migration.version) }
+                guard name == migration.name else {
+                    throw MigrationError.changed(schema: schema, version: migration.version)
+                }
                 continue
             }
             logger.info(

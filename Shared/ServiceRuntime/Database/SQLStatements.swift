@@ -47,7 +47,9 @@ enum SQLStatements {
                 current += tag
                 index = tagEnd + 1
                 while index < characters.count {
-                    if characters[index] == "$", String(characters[index..<min(characters.count, index + tag.count)]) == tag {
+                    if characters[index] == "$",
+                        String(characters[index..<min(characters.count, index + tag.count)]) == tag
+                    {
                         current += tag
                         index += tag.count
                         break
@@ -78,7 +80,9 @@ enum SQLStatements {
         while index < characters.count {
             let character = characters[index]
             if character == "$" { return index }
-            guard character.isLetter || character == "_" || (character.isNumber && index > start + 1) else { return nil }
+            guard character.isLetter || character == "_" || (character.isNumber && index > start + 1) else {
+                return nil
+            }
             index += 1
         }
         return nil

@@ -53,7 +53,8 @@ public struct IdempotencyStore: Sendable {
 
         let rows = try await connection.query(
             PostgresQuery(
-                unsafeSQL: "SELECT operation, request_hash, status, response FROM \(schema).idempotency_keys WHERE key = $1",
+                unsafeSQL:
+                    "SELECT operation, request_hash, status, response FROM \(schema).idempotency_keys WHERE key = $1",
                 binds: try .values(key)),
             logger: logger)
         for try await (storedOperation, storedHash, status, response) in rows.decode(
@@ -75,7 +76,9 @@ public struct IdempotencyStore: Sendable {
     }
 
     /// Inside the same transaction as `claim`: stores the reply the key will answer with from now on.
-    public func record(key: String, reply: ReplyEnvelope, on connection: PostgresConnection, logger: Logger) async throws {
+    public func record(key: String, reply: ReplyEnvelope, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
         try await connection.query(
             PostgresQuery(
                 unsafeSQL: "UPDATE \(schema).idempotency_keys SET status = $2, response = $3 WHERE key = $1",

@@ -8,7 +8,8 @@ import Wire
 /// The operations one service answers, by name. Handlers get decoded, checked and validated input; whatever they
 /// throw becomes a problem reply, and nothing unexpected ever escapes as a crash.
 public struct OperationRouter: Sendable {
-    public typealias RawHandler = @Sendable (_ payload: [UInt8], _ context: OperationContext) async throws -> ReplyEnvelope
+    public typealias RawHandler =
+        @Sendable (_ payload: [UInt8], _ context: OperationContext) async throws -> ReplyEnvelope
 
     private var handlers: [String: RawHandler] = [:]
     public let database: Database?
@@ -30,7 +31,8 @@ public struct OperationRouter: Sendable {
         handlers[operation] = { payload, context in
             let value = try PayloadDecoder.decode(Input.self, from: payload)
             let output = try await body(value, context)
-            return ReplyEnvelope(status: 200, body: try PayloadDecoder.encode(output), requestID: context.metadata.requestID)
+            return ReplyEnvelope(
+                status: 200, body: try PayloadDecoder.encode(output), requestID: context.metadata.requestID)
         }
     }
 
@@ -76,7 +78,8 @@ public struct OperationRouter: Sendable {
         let dimensions = [("operation", request.operation), ("status", String(reply.status))]
         Counter(label: "concierge_operations_total", dimensions: dimensions).increment()
         Timer(label: "concierge_operation_duration_seconds", dimensions: [("operation", request.operation)])
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         if reply.status >= 500 {
             logger.warning("operation failed", metadata: ["status": "\(reply.status)"])
         } else {
@@ -91,7 +94,8 @@ public struct OperationRouter: Sendable {
             return ReplyEnvelope(problem: .unknownOperation(request.operation), requestID: requestID)
         }
         if let deadline = request.metadata.deadlineMillis, deadline < Int64(Date().timeIntervalSince1970 * 1000) {
-            return ReplyEnvelope(problem: .timeout("the request's deadline passed before it was served"), requestID: requestID)
+            return ReplyEnvelope(
+                problem: .timeout("the request's deadline passed before it was served"), requestID: requestID)
         }
         let context = OperationContext(
             operation: request.operation, metadata: request.metadata, logger: logger, services: services)

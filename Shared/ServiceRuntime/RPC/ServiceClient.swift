@@ -32,8 +32,10 @@ public struct ServiceClient: Sendable {
         service: String, operation: String, payload: [UInt8], metadata: RequestMetadata
     ) async -> ReplyEnvelope {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let deadlineMillis = metadata.deadlineMillis ?? (now + Int64(deadline.components.seconds * 1000)
-            + Int64(deadline.components.attoseconds / 1_000_000_000_000_000))
+        let deadlineMillis =
+            metadata.deadlineMillis
+            ?? (now + Int64(deadline.components.seconds * 1000)
+                + Int64(deadline.components.attoseconds / 1_000_000_000_000_000))
         var attempt = 0
         var lastProblem = Problem.timeout("\(service) did not answer \(operation) in time")
         var backoff = Duration.milliseconds(50)
@@ -46,12 +48,15 @@ public struct ServiceClient: Sendable {
             attemptMetadata.deadlineMillis = deadlineMillis
             let timeout = min(attemptTimeout, .milliseconds(remaining))
             do {
-                let frames = try RequestEnvelope(operation: operation, payload: payload, metadata: attemptMetadata).frames()
+                let frames = try RequestEnvelope(operation: operation, payload: payload, metadata: attemptMetadata)
+                    .frames()
                 let replyFrames = try await client.request(
                     service: service, body: frames, correlationID: attemptMetadata.requestID, timeout: timeout)
                 let reply = try ReplyEnvelope(frames: replyFrames)
                 guard Self.isRetryable(reply) else { return reply }
-                if let problem = try? WireJSON.decoder.decode(Problem.self, from: Data(reply.body)) { lastProblem = problem }
+                if let problem = try? WireJSON.decoder.decode(Problem.self, from: Data(reply.body)) {
+                    lastProblem = problem
+                }
             } catch let error as MajordomoError {
                 if case .timeout = error {
                     // A broker's answer from an earlier attempt says more than this attempt running out of time.
@@ -62,15 +67,19 @@ public struct ServiceClient: Sendable {
                     lastProblem = .serviceUnavailable("the broker is unreachable: \(error)")
                 }
             } catch is CancellationError {
-                return ReplyEnvelope(problem: .serviceUnavailable("the request was cancelled"), requestID: metadata.requestID)
+                return ReplyEnvelope(
+                    problem: .serviceUnavailable("the request was cancelled"), requestID: metadata.requestID)
             } catch {
                 lastProblem = .internal("unreadable reply from \(service)")
                 break
             }
             Counter(label: "concierge_client_retries_total", dimensions: [("service", service)]).increment()
             logger.debug(
-                "retrying", metadata: ["service": "\(service)", "operation": "\(operation)", "attempt": "\(attempt)",
-                    "reason": "\(lastProblem.code)"])
+                "retrying",
+                metadata: [
+                    "service": "\(service)", "operation": "\(operation)", "attempt": "\(attempt)",
+                    "reason": "\(lastProblem.code)",
+                ])
             let pause = min(backoff, .milliseconds(max(0, deadlineMillis - Int64(Date().timeIntervalSince1970 * 1000))))
             try? await Task.sleep(for: pause)
             backoff = min(backoff * 2, .seconds(1))

@@ -31,7 +31,8 @@ public struct InProcessSuite: Sendable {
         logger.logLevel = .warning
         let broker = MajordomoBroker(
             configuration: .init(
-                endpoints: ["tcp://127.0.0.1:*"], requestExpiry: .milliseconds(
+                endpoints: ["tcp://127.0.0.1:*"],
+                requestExpiry: .milliseconds(
                     Int(environment["CONCIERGE_REQUEST_EXPIRY_MS"] ?? "3000") ?? 3000),
                 errorReply: BrokerErrorReply.wire),
             logger: logger)

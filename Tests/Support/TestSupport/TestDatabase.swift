@@ -48,7 +48,9 @@ public enum TestDatabase {
     }
 
     /// Runs `body` with a `Database` over `url`.
-    public static func withDatabase<T: Sendable>(url: String, _ body: @Sendable (Database) async throws -> T) async throws -> T {
+    public static func withDatabase<T: Sendable>(url: String, _ body: @Sendable (Database) async throws -> T)
+        async throws -> T
+    {
         try await withClient(url: url) { client, logger in try await body(Database(client: client, logger: logger)) }
     }
 

@@ -61,11 +61,13 @@ public struct APIKeyStore: Sendable {
                 return stored
             }
             var created = try await insert(name: name, role: role, customerID: customerID, secret: nil, on: connection)
-            let withSecret = ReplyEnvelope(status: 201, body: Array(try WireJSON.encoder.encode(created)), requestID: nil)
+            let withSecret = ReplyEnvelope(
+                status: 201, body: Array(try WireJSON.encoder.encode(created)), requestID: nil)
             created.secret = nil
             let withoutSecret = ReplyEnvelope(
                 status: 201, body: Array(try WireJSON.encoder.encode(created)), requestID: nil)
-            try await idempotency.record(key: idempotencyKey, reply: withoutSecret, on: connection, logger: database.logger)
+            try await idempotency.record(
+                key: idempotencyKey, reply: withoutSecret, on: connection, logger: database.logger)
             return withSecret
         }
     }

@@ -19,8 +19,12 @@ struct APIKeyRoutes {
         func validate() -> [FieldIssue] {
             var issues = Validate.text(name, field: "name", max: 100)
             if role == .service { issues.append(FieldIssue("role", "must be admin, agent, integration or customer")) }
-            if role == .customer, customerID == nil { issues.append(FieldIssue("customer_id", "is required for customer keys")) }
-            if role != .customer, customerID != nil { issues.append(FieldIssue("customer_id", "is only for customer keys")) }
+            if role == .customer, customerID == nil {
+                issues.append(FieldIssue("customer_id", "is required for customer keys"))
+            }
+            if role != .customer, customerID != nil {
+                issues.append(FieldIssue("customer_id", "is only for customer keys"))
+            }
             return issues
         }
 

@@ -39,7 +39,9 @@ struct CustomerRoutes {
             let query = request.uri.queryParameters
             var limit: Int?
             if let text = query.get("limit") {
-                guard let value = Int(text) else { throw Problem.validation([.init(field: "limit", message: "must be a whole number")]) }
+                guard let value = Int(text) else {
+                    throw Problem.validation([.init(field: "limit", message: "must be a whole number")])
+                }
                 limit = value
             }
             let input = ListTicketsByCustomer(customerID: id, limit: limit, cursor: query.get("cursor"))

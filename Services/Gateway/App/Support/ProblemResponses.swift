@@ -9,7 +9,8 @@ enum GatewayProblem {
         Problem(status: 401, code: "unauthorized", title: "Unauthorized", detail: detail)
     }
     static func tooLarge(limit: Int) -> Problem {
-        Problem(status: 413, code: "body_too_large", title: "Content too large", detail: "the body exceeds \(limit) bytes")
+        Problem(
+            status: 413, code: "body_too_large", title: "Content too large", detail: "the body exceeds \(limit) bytes")
     }
     static func invalidID(_ text: String) -> Problem {
         Problem(status: 400, code: "invalid_id", title: "Bad request", detail: "'\(text.prefix(64))' is not a valid id")
@@ -48,7 +49,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let problem: Problem =
                 switch code {
                 case 404: .notFound("no route for \(request.method.rawValue) \(request.uri.path)")
-                case 405: Problem(status: 405, code: "method_not_allowed", title: "Method not allowed", detail: error.body)
+                case 405:
+                    Problem(status: 405, code: "method_not_allowed", title: "Method not allowed", detail: error.body)
                 case 413: GatewayProblem.tooLarge(limit: maxBodyBytes)
                 default:
                     Problem(

@@ -77,9 +77,16 @@ struct ServiceForwarder: Sendable {
 }
 
 extension HTTPField.Name {
-    static let idempotencyKey = Self("Idempotency-Key")!
-    static let requestID = Self("X-Request-Id")!
-    static let traceparent = Self("traceparent")!
+    // The literals are valid header names, so these initialisers cannot fail.
+    // swift-format-ignore: NeverForceUnwrap
+    /// `Idempotency-Key`: makes a creating POST safe to retry.
+    public static let idempotencyKey = Self("Idempotency-Key")!
+    // swift-format-ignore: NeverForceUnwrap
+    /// `X-Request-Id`: the request's id, echoed on every response.
+    public static let requestID = Self("X-Request-Id")!
+    // swift-format-ignore: NeverForceUnwrap
+    /// W3C trace context.
+    public static let traceparent = Self("traceparent")!
 }
 
 extension Parameters {
