@@ -1,49 +1,56 @@
 import Metrics
 
-/// The broker's swift-metrics instruments, cached per service. Used only on the broker's socket thread.
+/// The broker's swift-metrics instruments. The per-service ones are created once, when a service is first seen, and
+/// kept on the service's record, so that the hot path only increments (no factory call, lock or label lookup per
+/// message). Used only on the broker's socket thread.
 struct BrokerMetrics {
-    private var requests: [String: Counter] = [:]
-    private var replies: [String: Counter] = [:]
     private var expired: [String: Counter] = [:]
-    private var workers: [String: Gauge] = [:]
-    private var queueDepth: [String: Gauge] = [:]
     private let disconnects = Counter(label: "mdp_broker_disconnects_total")
     private let malformed = Counter(label: "mdp_broker_malformed_total")
 
-    mutating func request(_ service: String) {
-        Self.cached(&requests, service) { Counter(label: "mdp_broker_requests_total", dimensions: [("service", $0)]) }
-            .increment()
-    }
-
-    mutating func reply(_ service: String) {
-        Self.cached(&replies, service) { Counter(label: "mdp_broker_replies_total", dimensions: [("service", $0)]) }
-            .increment()
-    }
-
     mutating func expired(_ service: String, reason: BrokerFailureKind) {
         let key = service + "\u{0}" + reason.rawValue
-        Self.cached(&expired, key) { _ in
-            Counter(label: "mdp_broker_expired_total", dimensions: [("service", service), ("reason", reason.rawValue)])
-        }.increment()
-    }
-
-    mutating func workers(_ service: String, _ count: Int) {
-        Self.cached(&workers, service) { Gauge(label: "mdp_broker_workers", dimensions: [("service", $0)]) }
-            .record(count)
-    }
-
-    mutating func queueDepth(_ service: String, _ depth: Int) {
-        Self.cached(&queueDepth, service) { Gauge(label: "mdp_broker_queue_depth", dimensions: [("service", $0)]) }
-            .record(depth)
+        if let counter = expired[key] {
+            counter.increment()
+            return
+        }
+        let counter = Counter(
+            label: "mdp_broker_expired_total", dimensions: [("service", service), ("reason", reason.rawValue)])
+        expired[key] = counter
+        counter.increment()
     }
 
     func disconnect() { disconnects.increment() }
     func malformedMessage() { malformed.increment() }
+}
 
-    private static func cached<M>(_ table: inout [String: M], _ key: String, _ make: (String) -> M) -> M {
-        if let metric = table[key] { return metric }
-        let metric = make(key)
-        table[key] = metric
-        return metric
+/// One service's instruments: requests, replies, live workers and queue depth.
+final class ServiceMetrics {
+    let requests: Counter
+    let replies: Counter
+    private let workers: Gauge
+    private let queueDepth: Gauge
+    private var lastWorkers = -1
+    private var lastQueueDepth = -1
+
+    init(service: String) {
+        requests = Counter(label: "mdp_broker_requests_total", dimensions: [("service", service)])
+        replies = Counter(label: "mdp_broker_replies_total", dimensions: [("service", service)])
+        workers = Gauge(label: "mdp_broker_workers", dimensions: [("service", service)])
+        queueDepth = Gauge(label: "mdp_broker_queue_depth", dimensions: [("service", service)])
+    }
+
+    /// Records the worker count when it changed.
+    func workers(_ count: Int) {
+        guard count != lastWorkers else { return }
+        lastWorkers = count
+        workers.record(count)
+    }
+
+    /// Records the queue depth when it changed.
+    func queueDepth(_ depth: Int) {
+        guard depth != lastQueueDepth else { return }
+        lastQueueDepth = depth
+        queueDepth.record(depth)
     }
 }

@@ -1,3 +1,4 @@
+import CZeroMQ
 import Logging
 
 /// The state of a `SocketThread`'s event loop: its sockets, what to do when they are readable, and its timers.
@@ -15,9 +16,14 @@ public final class IOLoop {
         var body: () -> Void
     }
 
+    private enum Handler {
+        case arrays(([[UInt8]]) -> Void)
+        case message((ZMQMessage) -> Void)
+    }
+
     private struct Watch {
         var socket: ZMQSocket
-        var onMessage: ([[UInt8]]) -> Void
+        var handler: Handler
     }
 
     /// The context every socket of this loop is made from.
@@ -32,6 +38,13 @@ public final class IOLoop {
     private var watchOrder: [ObjectIdentifier] = []
     private var timers: [UInt64: Timer] = [:]
     private var nextTimerID: UInt64 = 0
+    /// Earliest deadline of `timers` (`nil`: none, or not known yet and recomputed on demand).
+    private var earliestDeadline: ContinuousClock.Instant?
+    private var earliestKnown = true
+    /// Bumped whenever the watched set changes, so that `SocketThread` rebuilds its poll items only then.
+    private(set) var watchVersion: UInt64 = 0
+    /// Reused for every message of `watchMessages` sockets.
+    private let scratch = ZMQMessage()
     private var shutdownHooks: [() -> Void] = []
     private(set) var stopRequested = false
 
@@ -56,10 +69,21 @@ public final class IOLoop {
 
     /// Calls `onMessage` with each whole multipart message `socket` receives, on this thread.
     public func watch(_ socket: ZMQSocket, onMessage: @escaping ([[UInt8]]) -> Void) {
+        addWatch(socket, .arrays(onMessage))
+    }
+
+    /// Calls `onMessage` with each whole multipart message `socket` receives, on this thread, as `zmq_msg_t` frames
+    /// that are not copied. The `ZMQMessage` is reused: it is only valid during the call.
+    public func watchMessages(_ socket: ZMQSocket, onMessage: @escaping (ZMQMessage) -> Void) {
+        addWatch(socket, .message(onMessage))
+    }
+
+    private func addWatch(_ socket: ZMQSocket, _ handler: Handler) {
         let id = ObjectIdentifier(socket)
         if watches[id] == nil { watchOrder.append(id) }
-        watches[id] = Watch(socket: socket, onMessage: onMessage)
+        watches[id] = Watch(socket: socket, handler: handler)
         sockets[id] = socket
+        watchVersion &+= 1
     }
 
     /// Stops watching `socket`.
@@ -67,6 +91,7 @@ public final class IOLoop {
         let id = ObjectIdentifier(socket)
         watches[id] = nil
         watchOrder.removeAll { $0 == id }
+        watchVersion &+= 1
     }
 
     /// Unwatches and closes `socket`.
@@ -92,13 +117,24 @@ public final class IOLoop {
 
     /// Cancels a timer; unknown or fired ids are ignored.
     public func cancel(_ id: TimerID) {
-        timers[id.value] = nil
+        if let removed = timers.removeValue(forKey: id.value), removed.deadline == earliestDeadline {
+            earliestKnown = false
+        }
     }
 
     private func addTimer(_ timer: Timer) -> TimerID {
         nextTimerID += 1
         timers[nextTimerID] = timer
+        if earliestKnown, earliestDeadline.map({ timer.deadline < $0 }) ?? true { earliestDeadline = timer.deadline }
         return TimerID(value: nextTimerID)
+    }
+
+    private var earliest: ContinuousClock.Instant? {
+        if !earliestKnown {
+            earliestDeadline = timers.values.lazy.map(\.deadline).min()
+            earliestKnown = true
+        }
+        return earliestDeadline
     }
 
     // MARK: Lifecycle
@@ -117,7 +153,7 @@ public final class IOLoop {
 
     /// Time until the next timer is due, `nil` when there is none.
     func nextTimeout() -> Duration? {
-        guard let earliest = timers.values.lazy.map(\.deadline).min() else { return nil }
+        guard let earliest else { return nil }
         let remaining = earliest - now
         return remaining < .zero ? .zero : remaining
     }
@@ -134,9 +170,17 @@ public final class IOLoop {
             // Re-check each time: a handler may unwatch or close the socket.
             guard let watch = watches[ObjectIdentifier(socket)], !socket.isClosed else { return }
             do {
-                guard let frames = try socket.receive() else { return }
-                handled += 1
-                watch.onMessage(frames)
+                switch watch.handler {
+                case .arrays(let onMessage):
+                    guard let frames = try socket.receive() else { return }
+                    handled += 1
+                    onMessage(frames)
+                case .message(let onMessage):
+                    guard try socket.receive(into: scratch) else { return }
+                    handled += 1
+                    onMessage(scratch)
+                    scratch.reset()
+                }
             } catch {
                 logger.warning("receive failed", metadata: ["error": "\(error)"])
                 return
@@ -147,7 +191,8 @@ public final class IOLoop {
     /// Fires every timer that is due.
     func fireTimers() {
         let current = now
-        guard timers.values.contains(where: { $0.deadline <= current }) else { return }
+        guard let earliest, earliest <= current else { return }
+        earliestKnown = false
         let due = timers.filter { $0.value.deadline <= current }.sorted { $0.value.deadline < $1.value.deadline }
         for (id, timer) in due {
             guard timers[id] != nil else { continue }  // cancelled by an earlier timer
@@ -168,8 +213,11 @@ public final class IOLoop {
         shutdownHooks = []
         for hook in hooks { hook() }
         timers = [:]
+        earliestDeadline = nil
+        earliestKnown = true
         watches = [:]
         watchOrder = []
+        watchVersion &+= 1
         for socket in sockets.values { socket.close() }
         sockets = [:]
     }

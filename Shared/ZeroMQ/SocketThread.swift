@@ -1,3 +1,4 @@
+import CZeroMQ
 import Foundation
 import Logging
 
@@ -127,8 +128,9 @@ public final class SocketThread: @unchecked Sendable {
     }
 
     private func drainPipe() {
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while read(wakeRead, &buffer, buffer.count) > 0 {}
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buffer in
+            while read(wakeRead, buffer.baseAddress, buffer.count) > 0 {}
+        }
     }
 
     private func runQueued() {
@@ -142,23 +144,36 @@ public final class SocketThread: @unchecked Sendable {
 
     private func main() {
         logger.debug("socket thread started", metadata: ["thread": "\(name)"])
+        // The poll items are rebuilt only when the watched set changes (or a watched socket was closed).
+        var sockets: [ZMQSocket] = []
+        var items: [zmq_pollitem_t] = []
+        var builtVersion: UInt64 = .max
         while !loop.stopRequested {
             runQueued()
             if loop.stopRequested { break }
-            let sockets = loop.pollSockets()
-            var targets: [(PollTarget, PollEvents)] = [(.fileDescriptor(wakeRead), .readable)]
-            targets += sockets.map { (.socket($0), .readable) }
-            let events: [PollEvents]
-            do {
-                events = try zmqPoll(targets, timeout: loop.nextTimeout())
-            } catch {
-                logger.error("zmq_poll failed", metadata: ["error": "\(error)"])
-                events = Array(repeating: [], count: targets.count)
-                usleep(10_000)
+            if builtVersion != loop.watchVersion || sockets.contains(where: { $0.isClosed }) {
+                sockets = loop.pollSockets()
+                items = [zmq_pollitem_t(socket: nil, fd: wakeRead, events: Int16(ZMQ_POLLIN), revents: 0)]
+                for socket in sockets {
+                    items.append(zmq_pollitem_t(socket: socket.rawHandle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0))
+                }
+                builtVersion = loop.watchVersion
             }
-            if events[0].contains(.readable) { drainPipe() }
-            for (index, socket) in sockets.enumerated() where events[index + 1].contains(.readable) {
-                loop.service(socket)
+            let timeoutMillis = loop.nextTimeout().map { Int($0.clampedMilliseconds) } ?? -1
+            let rc = items.withUnsafeMutableBufferPointer { buffer in
+                zmq_poll(buffer.baseAddress, Int32(buffer.count), timeoutMillis)
+            }
+            if rc < 0 {
+                let error = ZMQError.last("zmq_poll")
+                if !error.interrupted {
+                    logger.error("zmq_poll failed", metadata: ["error": "\(error)"])
+                    usleep(10_000)
+                }
+            } else if rc > 0 {
+                if items[0].revents & Int16(ZMQ_POLLIN) != 0 { drainPipe() }
+                for index in sockets.indices where items[index + 1].revents & Int16(ZMQ_POLLIN) != 0 {
+                    loop.service(sockets[index])
+                }
             }
             loop.fireTimers()
         }

@@ -151,6 +151,66 @@ public final class ZMQSocket {
         return true
     }
 
+    // MARK: Zero-copy parts
+
+    /// Sends one part of a multipart message from raw bytes (libzmq copies them; small frames stay inline).
+    /// Returns `false` when the part cannot be queued without blocking (`EAGAIN` with `dontWait`; only the first part
+    /// of a message can hit that). Retries on `EINTR`.
+    @inline(__always)
+    @discardableResult
+    public func sendPart(_ bytes: UnsafeRawBufferPointer, more: Bool, dontWait: Bool = true) throws -> Bool {
+        let handle = try live("zmq_send")
+        let flags: Int32 = (more ? ZMQ_SNDMORE : 0) | (dontWait ? ZMQ_DONTWAIT : 0)
+        while true {
+            if zmq_send(handle, bytes.baseAddress, bytes.count, flags) >= 0 { return true }
+            let error = ZMQError.last("zmq_send")
+            if error.interrupted { continue }
+            if error.wouldBlock { return false }
+            throw error
+        }
+    }
+
+    /// Sends one part from `bytes`. See `sendPart(_:more:dontWait:)`.
+    @inline(__always)
+    @discardableResult
+    public func sendPart(_ bytes: [UInt8], more: Bool, dontWait: Bool = true) throws -> Bool {
+        try bytes.withUnsafeBytes { try sendPart($0, more: more, dontWait: dontWait) }
+    }
+
+    /// Sends frame `index` of a received message without copying it; on success the frame is empty afterwards.
+    @discardableResult
+    public func sendPart(moving message: ZMQMessage, _ index: Int, more: Bool, dontWait: Bool = true) throws -> Bool {
+        try sendMessage(message.frame(index), more: more, dontWait: dontWait)
+    }
+
+    /// Sends frame `index` of `frames`, keeping it: large frames share their reference-counted content.
+    @discardableResult
+    public func sendPart(copying frames: ZMQFrames, _ index: Int, more: Bool, dontWait: Bool = true) throws -> Bool {
+        var copy = zmq_msg_t()
+        zmq_msg_init(&copy)
+        defer { zmq_msg_close(&copy) }
+        guard zmq_msg_copy(&copy, frames.frame(index)) == 0 else { throw ZMQError.last("zmq_msg_copy") }
+        return try sendMessage(&copy, more: more, dontWait: dontWait)
+    }
+
+    private func sendMessage(_ message: UnsafeMutablePointer<zmq_msg_t>, more: Bool, dontWait: Bool) throws -> Bool {
+        let handle = try live("zmq_msg_send")
+        let flags: Int32 = (more ? ZMQ_SNDMORE : 0) | (dontWait ? ZMQ_DONTWAIT : 0)
+        while true {
+            if zmq_msg_send(message, handle, flags) >= 0 { return true }
+            let error = ZMQError.last("zmq_msg_send")
+            if error.interrupted { continue }
+            if error.wouldBlock { return false }
+            throw error
+        }
+    }
+
+    /// Receives one whole multipart message into `message` without copying frames. Returns `false` when none is
+    /// waiting (`dontWait`). Retries on `EINTR`.
+    public func receive(into message: ZMQMessage, dontWait: Bool = true) throws -> Bool {
+        try message.receive(from: try live("zmq_msg_recv"), dontWait: dontWait)
+    }
+
     /// Receives one whole multipart message through `zmq_msg_t` (frames are never truncated).
     /// With `dontWait` (the default) returns `nil` when no message is waiting. Retries on `EINTR`.
     public func receive(dontWait: Bool = true) throws -> [[UInt8]]? {

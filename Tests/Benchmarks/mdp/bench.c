@@ -1,7 +1,8 @@
 /* Load driver, worker and client for the MDP benchmark. The same client and worker code shape is used against the
  * C proxy ("raw") and the Swift Majordomo broker ("mdp"), so that the broker is what differs.
  *
- *   bench worker raw ENDPOINT            DEALER worker behind the proxy: echoes [id, "", body...] back
+ *   bench worker raw ENDPOINT [SERVICE [CONNS]]
+ *        DEALER worker behind the proxy with CONNS connections (default 1): echoes [id, "", body...] back
  *   bench worker mdp ENDPOINT SERVICE [CONNS]
  *        MDP/0.1 worker with CONNS connections (default 1): READY, heartbeats, REQUEST -> REPLY with the same body
  *   bench client raw|mdp ENDPOINT SERVICE REQUESTS INFLIGHT
@@ -50,11 +51,13 @@ static void send_frame(void *s, const void *data, size_t size, int more) {
 #define MAXCONN 256
 
 /* MDP/0.1 allows one request per worker connection at a time, so the MDP worker opens `conns` DEALER connections
- * (each an independent worker) and serves them all from one thread; the raw worker pipelines on one connection. */
+ * (each an independent worker) and serves them all from one thread. The raw worker takes the same CONNS argument and
+ * runs the same loop, so that both brokers face the same worker process (same number of connections, same polling);
+ * the proxy's DEALER backend round-robins requests over the connections. */
 static int worker(const char *mode, const char *endpoint, const char *service, int conns) {
     void *ctx = zmq_ctx_new();
     int mdp = strcmp(mode, "mdp") == 0;
-    if (!mdp || conns < 1) conns = 1;
+    if (conns < 1) conns = 1;
     if (conns > MAXCONN) conns = MAXCONN;
     void *socks[MAXCONN];
     zmq_pollitem_t items[MAXCONN];
