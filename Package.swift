@@ -223,7 +223,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Contracts", "Wire", "TestSupport"],
+            dependencies: ["Contracts", "Wire", "TestSupport", "ServiceRuntime"],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),

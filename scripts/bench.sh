@@ -133,13 +133,18 @@ start_one() { # start_one NAME VAR=VALUE...
 }
 
 say "starting broker, services and gateway"
+EVENTS_PUBLISH="tcp://127.0.0.1:$(free_port)"
+EVENTS_SUBSCRIBE="tcp://127.0.0.1:$(free_port)"
 common=(
     "CONCIERGE_LOG_LEVEL=$LOG_LEVEL"
     "CONCIERGE_BROKER_ENDPOINT=tcp://127.0.0.1:$MDP_PORT"
     "CONCIERGE_DATABASE_URL=$DB_URL"
+    "CONCIERGE_EVENTS_PUBLISH_ENDPOINT=$EVENTS_PUBLISH"
+    "CONCIERGE_EVENTS_SUBSCRIBE_ENDPOINT=$EVENTS_SUBSCRIBE"
 )
 t0="$(now_ms)"
 start_one broker "${common[@]}" "CONCIERGE_BROKER_BIND=tcp://127.0.0.1:$MDP_PORT" \
+    "CONCIERGE_EVENTS_PUBLISH_BIND=$EVENTS_PUBLISH" "CONCIERGE_EVENTS_SUBSCRIBE_BIND=$EVENTS_SUBSCRIBE" \
     "CONCIERGE_METRICS_PORT=$(free_port)"
 for svc in tickets customers returns loyalty; do
     start_one "$svc" "${common[@]}" "CONCIERGE_METRICS_PORT=$(free_port)"

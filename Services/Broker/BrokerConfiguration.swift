@@ -13,10 +13,13 @@ struct BrokerConfiguration {
     var logLevel: Logger.Level
     /// `CONCIERGE_METRICS_PORT` (default 9100; 0 turns the listener off).
     var metricsPort: Int
+    /// `CONCIERGE_EVENTS_PUBLISH_BIND`: where services publish committed events (XSUB); `off` disables the fan-out.
+    var eventsPublish: [String]
+    /// `CONCIERGE_EVENTS_SUBSCRIBE_BIND`: where consumers subscribe (XPUB).
+    var eventsSubscribe: [String]
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
-        let bind = environment.string("CONCIERGE_BROKER_BIND", default: "tcp://*:5555")
-        endpoints = bind.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        endpoints = Self.endpoints(environment.string("CONCIERGE_BROKER_BIND", default: "tcp://*:5555"))
         if endpoints.isEmpty {
             throw ConfigurationError(variable: "CONCIERGE_BROKER_BIND", reason: "names no endpoint")
         }
@@ -24,7 +27,17 @@ struct BrokerConfiguration {
         requestExpiry = try environment.milliseconds("CONCIERGE_REQUEST_EXPIRY_MS", default: 3_000, range: 10...600_000)
         logLevel = try RuntimeConfiguration.logLevel(from: environment)
         metricsPort = try environment.int("CONCIERGE_METRICS_PORT", default: 9100, range: 0...65_535)
+        eventsPublish = Self.endpoints(environment.string("CONCIERGE_EVENTS_PUBLISH_BIND", default: "tcp://*:5556"))
+        eventsSubscribe = Self.endpoints(
+            environment.string("CONCIERGE_EVENTS_SUBSCRIBE_BIND", default: "tcp://*:5557"))
     }
+
+    static func endpoints(_ value: String) -> [String] {
+        if value.lowercased() == "off" { return [] }
+        return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    var eventFanoutEnabled: Bool { !eventsPublish.isEmpty && !eventsSubscribe.isEmpty }
 
     var broker: MajordomoBrokerConfiguration {
         MajordomoBrokerConfiguration(

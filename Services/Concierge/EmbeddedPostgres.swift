@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 
 /// A private PostgreSQL cluster under the project's data folder, for running the suite on one machine.
 ///
@@ -75,38 +76,27 @@ struct EmbeddedPostgres {
         try Self.capture(asRoot ? ["runuser", "-u", "postgres", "--"] + arguments : arguments)
     }
 
-    /// Runs a command and returns its combined output.
-    ///
-    /// Spawned with `posix_spawnp` and reaped with `waitpid` rather than through Foundation's `Process`, whose exit
-    /// monitoring missed `runuser` exits here. Output goes through a temporary file, not a pipe: the server that
-    /// `pg_ctl start` leaves running inherits the descriptors and would hold a pipe open forever.
+    /// Runs a command and returns its combined output. Output goes through a temporary file, not a pipe: the
+    /// server that `pg_ctl start` leaves running inherits the descriptors and would hold a pipe open forever.
     @discardableResult
     static func capture(_ arguments: [String]) throws -> String {
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("concierge-\(UUID().uuidString).out").path
+        let fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CLIError("cannot create \(outputPath)") }
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw CLIError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(
+                executable: arguments[0], arguments: Array(arguments.dropFirst()), outputFD: fd)
+        } catch {
+            close(fd)
+            throw CLIError("\(error)")
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        close(fd)
+        let status = child.waitUntilExit()
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exitedCleanly = (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0
-        guard exitedCleanly else {
-            throw CLIError("\(arguments.joined(separator: " ")) failed:\n\(text)")
-        }
+        guard status == 0 else { throw CLIError("\(arguments.joined(separator: " ")) failed:\n\(text)") }
         return text
     }
 }

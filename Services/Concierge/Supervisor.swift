@@ -1,10 +1,11 @@
 import Foundation
+import ServiceRuntime
 
 /// Starts the suite's executables as child processes, prefixes their output with their name, and stops them.
 final class Supervisor: @unchecked Sendable {
     // Mutated only from the command's task before and after the wait; the lock guards reads from handlers.
     private let lock = NSLock()
-    private var children: [(label: String, process: Process)] = []
+    private var children: [(label: String, process: ChildProcess)] = []
     let binaries: URL
     let environment: [String: String]
 
@@ -15,12 +16,7 @@ final class Supervisor: @unchecked Sendable {
 
     func start(_ executable: String, label: String? = nil, overrides: [String: String] = [:]) throws {
         let label = label ?? executable
-        let process = Process()
-        process.executableURL = binaries.appendingPathComponent(executable)
-        process.environment = environment.merging(overrides) { $1 }
         let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
         let prefix = "[\(label)]".padding(toLength: 13, withPad: " ", startingAt: 0) + " "
         let buffer = LineBuffer()
         pipe.fileHandleForReading.readabilityHandler = { handle in
@@ -33,21 +29,29 @@ final class Supervisor: @unchecked Sendable {
                 FileHandle.standardOutput.write(Data((prefix + line + "\n").utf8))
             }
         }
-        try process.run()
+        let process = try ChildProcess(
+            executable: binaries.appendingPathComponent(executable).path,
+            environment: environment.merging(overrides) { $1 }, outputFD: pipe.fileHandleForWriting.fileDescriptor)
+        try pipe.fileHandleForWriting.close()
         lock.withLock { children.append((label, process)) }
     }
 
     var allRunning: Bool { lock.withLock { children.allSatisfy { $0.process.isRunning } } }
 
+    /// The processes that have exited, with their status (exit code, or 128 + signal).
+    var exited: [(label: String, status: Int32)] {
+        lock.withLock { children.compactMap { child in child.process.exitStatus.map { (child.label, $0) } } }
+    }
+
     /// SIGTERM to everyone (gateway first, broker last), then SIGKILL to anyone still running after `grace`.
     func stopAll(grace: Duration) {
         let list = lock.withLock { children.reversed() }
-        for child in list where child.process.isRunning { child.process.terminate() }
+        for child in list where child.process.isRunning { child.process.send(SIGTERM) }
         let deadline = ContinuousClock.now + grace
         while list.contains(where: { $0.process.isRunning }), ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.05)
         }
-        for child in list where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+        for child in list where child.process.isRunning { child.process.send(SIGKILL) }
     }
 }
 

@@ -80,7 +80,12 @@ struct UpCommand: AsyncParsableCommand {
             say("[concierge] the suite did not become ready; see the logs above")
         }
         await signals.wait(orUntil: { !supervisor.allRunning })
-        if !supervisor.allRunning { say("[concierge] a process exited; stopping the rest") }
+        // Ctrl-C in a terminal reaches the children too, so exits after a signal are expected.
+        if !signals.received {
+            for (label, status) in supervisor.exited {
+                say("[concierge] \(label) exited with status \(status); stopping the rest")
+            }
+        }
         say("[concierge] stopping")
         supervisor.stopAll(grace: .seconds(10))
         embedded?.stop()

@@ -7,6 +7,7 @@ public enum Operation {
         public static let create = "customers.create"
         public static let get = "customers.get"
         public static let findByEmail = "customers.find_by_email"
+        public static let timeline = "customers.timeline"
     }
 
     public enum Tickets {
@@ -15,6 +16,7 @@ public enum Operation {
         public static let get = "tickets.get"
         public static let listByCustomer = "tickets.list_by_customer"
         public static let addMessage = "tickets.add_message"
+        public static let solve = "tickets.solve"
     }
 
     public enum Returns {

@@ -13,23 +13,46 @@ public struct ServiceDefinition: Sendable {
     public var defaultMetricsPort: Int
     /// Registers the service's operations, given its database.
     public var register: @Sendable (inout OperationRouter, Database) -> Void
+    /// The service's event consumers by name (`<service>.<purpose>`) and what each reacts to.
+    public var consumers: @Sendable (Database) -> [String: EventHandlers]
 
     public init(
         name: String, schema: String, migrations: [Migration], defaultMetricsPort: Int,
-        register: @escaping @Sendable (inout OperationRouter, Database) -> Void
+        register: @escaping @Sendable (inout OperationRouter, Database) -> Void,
+        consumers: @escaping @Sendable (Database) -> [String: EventHandlers] = { _ in [:] }
     ) {
         self.name = name
         self.schema = schema
         self.migrations = migrations
         self.defaultMetricsPort = defaultMetricsPort
         self.register = register
+        self.consumers = consumers
     }
 
-    /// The operation router of this service over `database`.
-    public func router(database: Database) -> OperationRouter {
-        var router = OperationRouter(database: database, schema: schema)
+    /// The operation router of this service over `database`, appending events through `publisher`.
+    public func router(database: Database, publisher: EventPublisher? = nil) -> OperationRouter {
+        var router = OperationRouter(
+            database: database, schema: schema, publisher: publisher ?? EventPublisher(source: name, notifier: nil))
         register(&router, database)
         return router
+    }
+
+    /// The service's event consumers as lifecycle services.
+    public func eventConsumers(
+        database: Database, subscribeEndpoint: String?, configuration: EventConsumerConfiguration = .init(),
+        logger: Logger
+    ) -> [EventConsumer] {
+        consumers(database).sorted { $0.key < $1.key }.map { name, handlers in
+            EventConsumer(
+                name: name, schema: schema, handlers: handlers, client: database.client,
+                subscribeEndpoint: subscribeEndpoint, configuration: configuration, logger: logger)
+        }
+    }
+
+    /// Migrates the shared event log, then this service's schema.
+    public func migrate(client: PostgresClient, logger: Logger) async throws {
+        try await EventStore.migrator.migrate(client: client, logger: logger)
+        try await Migrator(schema: schema, migrations: migrations).migrate(client: client, logger: logger)
     }
 }
 
@@ -58,15 +81,21 @@ public enum ServiceMain {
         let services = ServiceClient(
             client: majordomoClient, attemptTimeout: configuration.requestTimeout,
             deadline: configuration.requestDeadline, logger: logger)
+        let notifier = EventNotifier(endpoint: configuration.eventsPublishEndpoint, logger: logger)
+        let publisher = EventPublisher(source: definition.name, notifier: notifier)
         let worker = WorkerHost.worker(
-            service: definition.name, router: definition.router(database: database), services: services,
-            configuration: configuration, logger: logger)
-        let migrator = Migrator(schema: definition.schema, migrations: definition.migrations)
+            service: definition.name, router: definition.router(database: database, publisher: publisher),
+            services: services, configuration: configuration, logger: logger)
+        let consumers = definition.eventConsumers(
+            database: database, subscribeEndpoint: configuration.eventsSubscribeEndpoint, logger: logger)
 
         var services_: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: postgres),
             .init(service: majordomoClient),
-            .init(service: MigrateThenServe(migrator: migrator, postgres: postgres, worker: worker, logger: logger)),
+            .init(service: notifier),
+            .init(
+                service: MigrateThenServe(
+                    definition: definition, postgres: postgres, worker: worker, consumers: consumers, logger: logger)),
         ]
         if configuration.metricsPort > 0 {
             services_.append(.init(service: MetricsServer.application(port: configuration.metricsPort, logger: logger)))
@@ -84,25 +113,31 @@ public enum ServiceMain {
     }
 }
 
-/// Applies the schema's migrations (retrying while the database is not reachable yet), then serves requests.
+/// Applies the migrations (retrying while the database is not reachable yet), then serves requests and runs the
+/// event consumers.
 struct MigrateThenServe: Service {
-    let migrator: Migrator
+    let definition: ServiceDefinition
     let postgres: PostgresClient
     let worker: MajordomoWorker
+    let consumers: [EventConsumer]
     let logger: Logger
 
     func run() async throws {
-        try await Self.migrate(migrator, postgres: postgres, logger: logger)
-        try await worker.run()
+        try await Self.migrate(definition, postgres: postgres, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await worker.run() }
+            for consumer in consumers { group.addTask { try await consumer.run() } }
+            try await group.waitForAll()
+        }
     }
 
     /// Retries for up to a minute so that a service started before its database (as in compose) waits for it.
-    static func migrate(_ migrator: Migrator, postgres: PostgresClient, logger: Logger) async throws {
+    static func migrate(_ definition: ServiceDefinition, postgres: PostgresClient, logger: Logger) async throws {
         var delay = Duration.milliseconds(200)
         let giveUp = ContinuousClock.now + .seconds(60)
         while true {
             do {
-                try await migrator.migrate(client: postgres, logger: logger)
+                try await definition.migrate(client: postgres, logger: logger)
                 return
             } catch let error as MigrationError {
                 throw error

@@ -38,8 +38,7 @@ enum Fixture {
         let definitions = try definitions()
         return try await TestDatabase.withDatabase(url: url) { database in
             for definition in definitions {
-                try await Migrator(schema: definition.schema, migrations: definition.migrations)
-                    .migrate(client: database.client, logger: database.logger)
+                try await definition.migrate(client: database.client, logger: database.logger)
             }
             func router(_ name: String) throws -> OperationRouter {
                 guard let definition = definitions.first(where: { $0.name == name }) else {

@@ -94,6 +94,8 @@ class Suite:
         self.admin_key = "ck_contract_" + uuid.uuid4().hex[:28]  # 40 characters
         self.http_port = free_port()
         self.broker_port = free_port()
+        self.events_publish = f"tcp://127.0.0.1:{free_port()}"
+        self.events_subscribe = f"tcp://127.0.0.1:{free_port()}"
         self.url = f"http://127.0.0.1:{self.http_port}"
         self.processes: list[tuple[str, subprocess.Popen]] = []
         self.database_created = False
@@ -104,6 +106,10 @@ class Suite:
             "CONCIERGE_DATABASE_URL": database_url(self.server_url, self.database),
             "CONCIERGE_BROKER_BIND": f"tcp://127.0.0.1:{self.broker_port}",
             "CONCIERGE_BROKER_ENDPOINT": f"tcp://127.0.0.1:{self.broker_port}",
+            "CONCIERGE_EVENTS_PUBLISH_BIND": self.events_publish,
+            "CONCIERGE_EVENTS_PUBLISH_ENDPOINT": self.events_publish,
+            "CONCIERGE_EVENTS_SUBSCRIBE_BIND": self.events_subscribe,
+            "CONCIERGE_EVENTS_SUBSCRIBE_ENDPOINT": self.events_subscribe,
             "CONCIERGE_METRICS_PORT": "0",
             "CONCIERGE_HTTP_HOST": "127.0.0.1",
             "CONCIERGE_HTTP_PORT": str(self.http_port),

@@ -60,6 +60,9 @@ def broker():
     env = dict(
         os.environ,
         CONCIERGE_BROKER_BIND=f"tcp://127.0.0.1:{port}",
+        CONCIERGE_EVENTS_PUBLISH_BIND="off",
+        CONCIERGE_EVENTS_SUBSCRIBE_BIND="off",
+        CONCIERGE_METRICS_PORT="0",
         CONCIERGE_HEARTBEAT_INTERVAL_MS=str(HEARTBEAT_MS),
         CONCIERGE_HEARTBEAT_LIVENESS=str(LIVENESS),
         CONCIERGE_REQUEST_EXPIRY_MS=str(EXPIRY_MS),

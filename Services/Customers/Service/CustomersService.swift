@@ -11,7 +11,7 @@ public enum CustomersService {
     public static func definition() throws -> ServiceDefinition {
         ServiceDefinition(
             name: Operation.Customers.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9102,
-            register: register)
+            register: register, consumers: { _ in ["customers.timeline": TimelineProjection().handlers()] })
     }
 
     /// The bundled migrations of the `customers` schema.
@@ -25,7 +25,23 @@ public enum CustomersService {
 
         router.command(Operation.Customers.create, CreateCustomer.self) { input, context, connection in
             try context.requireStaff()
-            return try await repository.create(input, on: connection, logger: context.logger)
+            let customer = try await repository.create(input, on: connection, logger: context.logger)
+            try await context.record(
+                NewEvent(
+                    type: EventType.customerCreated, aggregateType: "customer", aggregateID: customer.id.uuidString,
+                    payload: CustomerCreated(customerID: customer.id, email: customer.email, name: customer.name)),
+                on: connection)
+            return customer
+        }
+
+        let timeline = TimelineProjection()
+        router.query(Operation.Customers.timeline, ListTimeline.self) { input, context in
+            try context.authorize(customerID: input.customerID)
+            return try await database.withConnection {
+                try await timeline.page(
+                    customerID: input.customerID, limit: input.limit ?? 50,
+                    after: input.cursor.flatMap(KeysetCursor.init(encoded:)), on: $0, logger: context.logger)
+            }
         }
 
         router.query(Operation.Customers.get, ByID.self) { input, context in

@@ -13,7 +13,7 @@ public enum LoyaltyService {
     public static func definition() throws -> ServiceDefinition {
         ServiceDefinition(
             name: Operation.Loyalty.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9104,
-            register: register)
+            register: register, consumers: { _ in ["loyalty.accounts": accountHandlers()] })
     }
 
     /// The bundled migrations of the `loyalty` schema.
@@ -21,17 +21,28 @@ public enum LoyaltyService {
         try Migration.bundled(in: Bundle.module, service: schema)
     }
 
+    /// `customer.created` opens the customer's account (opening twice changes nothing).
+    public static func accountHandlers() -> EventHandlers {
+        var handlers = EventHandlers()
+        let repository = PostgresAccountRepository()
+        handlers.on(EventType.customerCreated) { event, connection, logger in
+            let payload = try event.decode(CustomerCreated.self)
+            _ = try await repository.open(customerID: payload.customerID, on: connection, logger: logger)
+        }
+        return handlers
+    }
+
     /// Registers the operations on `router`.
     @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
         let repository = PostgresAccountRepository()
 
-        // Opening the account on first read writes a row, so this runs as a (naturally idempotent) command.
-        router.command(Operation.Loyalty.getAccount, GetLoyaltyAccount.self, status: 200) {
-            input, context, connection in
+        // Accounts are opened by `customer.created`; a read that arrives before that event is applied opens the
+        // account itself (opening is idempotent), after asking the customers service outside any transaction.
+        router.query(Operation.Loyalty.getAccount, GetLoyaltyAccount.self) { input, context in
             try context.authorize(customerID: input.customerID)
-            if let account = try await repository.find(
-                customerID: input.customerID, on: connection, logger: context.logger)
-            {
+            if let account = try await database.withConnection({
+                try await repository.find(customerID: input.customerID, on: $0, logger: context.logger)
+            }) {
                 return account
             }
             do {
@@ -39,7 +50,9 @@ public enum LoyaltyService {
             } catch let problem as Problem where problem.status == 422 {
                 throw Problem.notFound("no customer with id \(input.customerID)")
             }
-            return try await repository.open(customerID: input.customerID, on: connection, logger: context.logger)
+            return try await database.transaction {
+                try await repository.open(customerID: input.customerID, on: $0, logger: context.logger)
+            }
         }
     }
 }

@@ -23,10 +23,21 @@ public enum ReturnsService {
     @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
         let repository = PostgresReturnRepository()
 
-        router.command(Operation.Returns.create, CreateReturn.self) { input, context, connection in
+        router.command(
+            Operation.Returns.create, CreateReturn.self,
+            check: { input, context in
+                try context.authorize(customerID: input.customerID)
+                try await CustomerDirectory.requireCustomer(input.customerID, context: context)
+            }
+        ) { input, context, connection in
             try context.authorize(customerID: input.customerID)
-            try await CustomerDirectory.requireCustomer(input.customerID, context: context)
-            return try await repository.create(input, on: connection, logger: context.logger)
+            let request = try await repository.create(input, on: connection, logger: context.logger)
+            try await context.record(
+                NewEvent(
+                    type: EventType.returnRequested, aggregateType: "return", aggregateID: request.id.uuidString,
+                    payload: ReturnRequested(request)),
+                on: connection)
+            return request
         }
 
         router.query(Operation.Returns.get, ByID.self) { input, context in

@@ -65,6 +65,20 @@ public struct PostgresTicketRepository: Sendable {
         return try await Self.first(rows)
     }
 
+    /// Sets a locked ticket's status and returns it as stored.
+    public func setStatus(_ status: TicketStatus, of ticket: Ticket, on connection: PostgresConnection, logger: Logger)
+        async throws -> Ticket
+    {
+        let name = status.rawValue
+        let rows = try await connection.query(
+            """
+            UPDATE tickets.tickets SET status = \(name), updated_at = now() WHERE id = \(ticket.id)
+            RETURNING id, number, customer_id, subject, status, priority, channel, created_at, updated_at
+            """, logger: logger)
+        guard let updated = try await Self.first(rows) else { throw Problem.notFound("no ticket with id \(ticket.id)") }
+        return updated
+    }
+
     /// A page of a customer's tickets, newest first.
     public func list(
         customerID: UUID, limit: Int, after cursor: KeysetCursor?, on connection: PostgresConnection, logger: Logger

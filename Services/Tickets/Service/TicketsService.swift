@@ -23,10 +23,21 @@ public enum TicketsService {
     @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
         let repository = PostgresTicketRepository()
 
-        router.command(Operation.Tickets.create, CreateTicket.self) { input, context, connection in
+        router.command(
+            Operation.Tickets.create, CreateTicket.self,
+            check: { input, context in
+                try context.authorize(customerID: input.customerID)
+                try await CustomerDirectory.requireCustomer(input.customerID, context: context)
+            }
+        ) { input, context, connection in
             try context.authorize(customerID: input.customerID)
-            try await CustomerDirectory.requireCustomer(input.customerID, context: context)
-            return try await repository.create(input, on: connection, logger: context.logger)
+            let ticket = try await repository.create(input, on: connection, logger: context.logger)
+            try await context.record(
+                NewEvent(
+                    type: EventType.ticketCreated, aggregateType: "ticket", aggregateID: ticket.id.uuidString,
+                    payload: TicketEvent(ticket)),
+                on: connection)
+            return ticket
         }
 
         router.query(Operation.Tickets.get, ByID.self) { input, context in
@@ -45,6 +56,30 @@ public enum TicketsService {
                 try await repository.list(
                     customerID: input.customerID, limit: input.limit ?? 20,
                     after: input.cursor.flatMap(KeysetCursor.init(encoded:)), on: $0, logger: context.logger)
+            }
+        }
+
+        router.command(Operation.Tickets.solve, SolveTicket.self, status: 200) { input, context, connection in
+            try context.requireStaff()
+            guard var ticket = try await repository.lock(id: input.ticketID, on: connection, logger: context.logger)
+            else {
+                throw Problem.notFound("no ticket with id \(input.ticketID)")
+            }
+            switch ticket.status {
+            case .solved:
+                return ticket  // already solved: nothing changes, nothing is published again
+            case .closed, .merged:
+                throw Problem.conflict(
+                    "ticket \(ticket.number) is \(ticket.status.rawValue) and cannot be solved",
+                    code: "invalid_transition")
+            case .new, .open, .pending, .onHold:
+                ticket = try await repository.setStatus(.solved, of: ticket, on: connection, logger: context.logger)
+                try await context.record(
+                    NewEvent(
+                        type: EventType.ticketSolved, aggregateType: "ticket", aggregateID: ticket.id.uuidString,
+                        payload: TicketEvent(ticket)),
+                    on: connection)
+                return ticket
             }
         }
 

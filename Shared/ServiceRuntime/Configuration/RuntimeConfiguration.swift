@@ -22,6 +22,10 @@ public struct RuntimeConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Port of the `/metrics` and `/healthz` listener; 0 turns it off (`CONCIERGE_METRICS_PORT`).
     public var metricsPort: Int
+    /// The broker's event fan-out, publish side (`CONCIERGE_EVENTS_PUBLISH_ENDPOINT`; `off`: no notifications).
+    public var eventsPublishEndpoint: String?
+    /// The broker's event fan-out, subscribe side (`CONCIERGE_EVENTS_SUBSCRIBE_ENDPOINT`; `off`: polling only).
+    public var eventsSubscribeEndpoint: String?
 
     public static let defaultDatabaseURL = "postgres://concierge@127.0.0.1:5432/concierge"
 
@@ -39,7 +43,14 @@ public struct RuntimeConfiguration: Sendable {
         workerConcurrency = try environment.int("CONCIERGE_WORKER_CONCURRENCY", default: 16, range: 1...1_024)
         logLevel = try Self.logLevel(from: environment)
         metricsPort = try environment.int("CONCIERGE_METRICS_PORT", default: defaultMetricsPort, range: 0...65_535)
+        eventsPublishEndpoint = Self.endpoint(
+            environment.string("CONCIERGE_EVENTS_PUBLISH_ENDPOINT", default: "tcp://127.0.0.1:5556"))
+        eventsSubscribeEndpoint = Self.endpoint(
+            environment.string("CONCIERGE_EVENTS_SUBSCRIBE_ENDPOINT", default: "tcp://127.0.0.1:5557"))
     }
+
+    /// An endpoint setting, where `off` means none.
+    static func endpoint(_ value: String) -> String? { value.lowercased() == "off" ? nil : value }
 
     /// MDP timing settings shared by the broker, workers and clients.
     public static func majordomo(from environment: EnvironmentReader) throws -> MajordomoConfiguration {

@@ -96,6 +96,7 @@ public struct Migrator: Sendable {
                 applied_at timestamptz NOT NULL DEFAULT now()
             );
             \(IdempotencyStore.tableDefinition(schema: schema))
+            \(ConsumerStore.tableDefinitions(schema: schema))
             """
         try await run(bootstrap, on: connection, logger: logger)
         let rows = try await connection.query(

@@ -75,6 +75,33 @@ public struct IdempotencyStore: Sendable {
         throw Problem.internal("idempotency record vanished")
     }
 
+    /// Outside any transaction: the reply already stored for `key`, if its request finished. Lets a retry skip work
+    /// that would otherwise run before the transaction (calls to other services).
+    public func storedReply(
+        key: String, operation: String, requestHash: [UInt8], database: Database, logger: Logger
+    ) async throws -> ReplyEnvelope? {
+        try await database.withConnection { connection -> ReplyEnvelope? in
+            let rows = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT operation, request_hash, status, response FROM \(schema).idempotency_keys
+                        WHERE key = $1 AND status IS NOT NULL
+                        """,
+                    binds: try .values(key)),
+                logger: logger)
+            for try await (storedOperation, storedHash, status, response) in rows.decode((String, Data, Int, Data).self)
+            {
+                guard storedOperation == operation, Array(storedHash) == requestHash else {
+                    throw Problem(
+                        status: 422, code: "idempotency_conflict", title: "Idempotency key reused",
+                        detail: "this Idempotency-Key was already used for a different request")
+                }
+                return ReplyEnvelope(status: status, body: Array(response), requestID: nil)
+            }
+            return nil
+        }
+    }
+
     /// Inside the same transaction as `claim`: stores the reply the key will answer with from now on.
     public func record(key: String, reply: ReplyEnvelope, on connection: PostgresConnection, logger: Logger)
         async throws

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import PostgresNIO
 import Wire
 
 /// What a handler knows about the request it serves.
@@ -10,12 +11,24 @@ public struct OperationContext: Sendable {
     public var logger: Logger
     /// Calls to other services, carrying this request's caller and deadline along.
     public var services: ServiceClient?
+    /// Appends domain events in the command's transaction; nil for reads and services that publish nothing.
+    public var events: EventRecorder?
 
-    public init(operation: String, metadata: RequestMetadata, logger: Logger, services: ServiceClient?) {
+    public init(
+        operation: String, metadata: RequestMetadata, logger: Logger, services: ServiceClient?,
+        events: EventRecorder? = nil
+    ) {
         self.operation = operation
         self.metadata = metadata
         self.logger = logger
         self.services = services
+        self.events = events
+    }
+
+    /// Appends `event` to the log in the open transaction on `connection`; published after the commit.
+    public func record(_ event: NewEvent, on connection: PostgresConnection) async throws {
+        guard let events else { throw Problem.internal("\(operation) records events but the service has no publisher") }
+        try await events.record(event, on: connection, logger: logger)
     }
 
     /// The caller; requests without one come from another service inside the suite.

@@ -14,10 +14,12 @@ public struct OperationRouter: Sendable {
     private var handlers: [String: RawHandler] = [:]
     public let database: Database?
     public let idempotency: IdempotencyStore?
+    public let publisher: EventPublisher?
 
-    public init(database: Database?, schema: String?) {
+    public init(database: Database?, schema: String?, publisher: EventPublisher? = nil) {
         self.database = database
         self.idempotency = schema.map(IdempotencyStore.init(schema:))
+        self.publisher = publisher
     }
 
     /// The names this router answers.
@@ -38,31 +40,61 @@ public struct OperationRouter: Sendable {
 
     /// Registers a state change: runs `body` in one transaction together with the idempotency record, so that a
     /// retry with the same key replays the stored reply and changes nothing.
+    ///
+    /// `check` runs before the transaction opens: calls to other services belong there, so that no database
+    /// connection is held across a network round trip. A request whose key already has a stored reply gets that
+    /// reply without running `check` again.
     public mutating func command<Input: OperationInput, Output: Encodable & Sendable>(
         _ operation: String, _ input: Input.Type, status: Int = 201,
+        check: (@Sendable (Input, OperationContext) async throws -> Void)? = nil,
         _ body: @escaping @Sendable (Input, OperationContext, PostgresConnection) async throws -> Output
     ) {
         let database = self.database
         let idempotency = self.idempotency
+        let publisher = self.publisher
         handlers[operation] = { payload, context in
             let value = try PayloadDecoder.decode(Input.self, from: payload)
             guard let database else { throw Problem.internal("no database configured for \(operation)") }
-            let reply = try await database.transaction { connection -> ReplyEnvelope in
-                if let key = context.metadata.idempotencyKey, let idempotency {
-                    let hash = IdempotencyStore.requestHash(operation: operation, payload: payload)
-                    if let stored = try await idempotency.claim(
-                        key: key, operation: operation, requestHash: hash, on: connection, logger: context.logger)
-                    {
-                        return stored
+            if let check {
+                if let key = context.metadata.idempotencyKey, let idempotency,
+                    let stored = try await idempotency.storedReply(
+                        key: key, operation: operation,
+                        requestHash: IdempotencyStore.requestHash(operation: operation, payload: payload),
+                        database: database, logger: context.logger)
+                {
+                    return ReplyEnvelope(
+                        status: stored.status, body: stored.body, requestID: context.metadata.requestID)
+                }
+                try await check(value, context)
+            }
+            var context = context
+            let recorder = publisher.map { EventRecorder(store: $0.store, traceparent: context.metadata.traceparent) }
+            context.events = recorder
+            let reply: ReplyEnvelope
+            do {
+                reply = try await database.transaction { connection -> ReplyEnvelope in
+                    if let key = context.metadata.idempotencyKey, let idempotency {
+                        let hash = IdempotencyStore.requestHash(operation: operation, payload: payload)
+                        if let stored = try await idempotency.claim(
+                            key: key, operation: operation, requestHash: hash, on: connection, logger: context.logger)
+                        {
+                            return stored
+                        }
+                        let output = try await body(value, context, connection)
+                        let reply = ReplyEnvelope(
+                            status: status, body: try PayloadDecoder.encode(output), requestID: nil)
+                        try await idempotency.record(key: key, reply: reply, on: connection, logger: context.logger)
+                        return reply
                     }
                     let output = try await body(value, context, connection)
-                    let reply = ReplyEnvelope(status: status, body: try PayloadDecoder.encode(output), requestID: nil)
-                    try await idempotency.record(key: key, reply: reply, on: connection, logger: context.logger)
-                    return reply
+                    return ReplyEnvelope(status: status, body: try PayloadDecoder.encode(output), requestID: nil)
                 }
-                let output = try await body(value, context, connection)
-                return ReplyEnvelope(status: status, body: try PayloadDecoder.encode(output), requestID: nil)
+            } catch {
+                recorder?.discard()
+                throw error
             }
+            // Committed: announce the events (the log already holds them, whatever happens to this message).
+            if let recorder { publisher?.notifier?.publish(recorder.events) }
             return ReplyEnvelope(status: reply.status, body: reply.body, requestID: context.metadata.requestID)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import TestSupport
 
 #if canImport(Glibc)
@@ -30,7 +31,7 @@ final class SuiteProcesses: @unchecked Sendable {
         var executable: String
         var arguments: [String]
         var environment: [String: String]
-        var process: Process
+        var process: ChildProcess
         var log: URL
     }
 
@@ -43,6 +44,8 @@ final class SuiteProcesses: @unchecked Sendable {
         let brokerPort = try FreePort.next()
         brokerEndpoint = "tcp://127.0.0.1:\(brokerPort)"
         httpPort = try FreePort.next()
+        let eventsPublish = "tcp://127.0.0.1:\(try FreePort.next())"
+        let eventsSubscribe = "tcp://127.0.0.1:\(try FreePort.next())"
         adminKey = "e2e-admin-\(UUID().uuidString.lowercased())"
         logDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("concierge-e2e-\(UUID().uuidString.prefix(8))", isDirectory: true)
@@ -53,6 +56,10 @@ final class SuiteProcesses: @unchecked Sendable {
             "CONCIERGE_DATABASE_URL": databaseURL,
             "CONCIERGE_BROKER_BIND": brokerEndpoint,
             "CONCIERGE_BROKER_ENDPOINT": brokerEndpoint,
+            "CONCIERGE_EVENTS_PUBLISH_BIND": eventsPublish,
+            "CONCIERGE_EVENTS_PUBLISH_ENDPOINT": eventsPublish,
+            "CONCIERGE_EVENTS_SUBSCRIBE_BIND": eventsSubscribe,
+            "CONCIERGE_EVENTS_SUBSCRIBE_ENDPOINT": eventsSubscribe,
             "CONCIERGE_METRICS_PORT": "0",
             "CONCIERGE_DB_POOL_SIZE": "4",
             "CONCIERGE_WORKER_CONCURRENCY": "4",
@@ -155,14 +162,8 @@ final class SuiteProcesses: @unchecked Sendable {
 
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CONCIERGE_") }
         environment.merge(settings) { _, new in new }
-        let process = Process()
-        process.executableURL = path
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            executable: path.path, arguments: arguments, environment: environment, outputFD: handle.fileDescriptor)
         try? handle.close()
         lock.withLock {
             if children[name] == nil { order.append(name) }
@@ -187,7 +188,7 @@ final class SuiteProcesses: @unchecked Sendable {
             throw TestSetupError("no process \(name)")
         }
         guard process.isRunning else { throw TestSetupError("\(name) is not running") }
-        kill(process.processIdentifier, signal)
+        process.send(signal)
     }
 
     /// SIGKILLs `name` and waits until it is gone.
@@ -201,20 +202,17 @@ final class SuiteProcesses: @unchecked Sendable {
         guard let process = lock.withLock({ children[name]?.process }) else {
             throw TestSetupError("no process \(name)")
         }
-        let giveUp = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < giveUp else { throw TestSetupError("\(name) did not exit within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(50))
+        guard let status = await process.exit(within: timeout) else {
+            throw TestSetupError("\(name) did not exit within \(timeout)")
         }
-        return process.terminationReason == .uncaughtSignal
-            ? 128 + process.terminationStatus : process.terminationStatus
+        return status
     }
 
     /// SIGKILLs every process still running. Safe to call more than once.
     func killAll() {
         let processes = lock.withLock { children.values.map(\.process) }
         for process in processes where process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            process.send(SIGKILL)
         }
         for process in processes {
             let giveUp = Date().addingTimeInterval(5)
@@ -237,7 +235,7 @@ final class SuiteProcesses: @unchecked Sendable {
             }
             for (name, child) in lock.withLock({ children }) where !child.process.isRunning {
                 throw TestSetupError(
-                    "\(name) exited (status \(child.process.terminationStatus)) before the suite was ready")
+                    "\(name) exited (status \(child.process.exitStatus ?? -1)) before the suite was ready")
             }
             guard ContinuousClock.now < giveUp else {
                 throw TestSetupError("the suite did not become ready within \(timeout); last /readyz: \(last)")

@@ -50,11 +50,29 @@ struct CustomerRoutes {
                 request: request, context: context)
         }
 
+        group.get("customers/:id/timeline") { request, context in
+            let id = try context.parameters.uuid("id")
+            let query = request.uri.queryParameters
+            let input = ListTimeline(customerID: id, limit: try Self.limit(query), cursor: query.get("cursor"))
+            return try await forwarder.forward(
+                Operation.Customers.service, Operation.Customers.timeline, payload: try forwarder.payload(input),
+                request: request, context: context)
+        }
+
         group.get("customers/:id/loyalty") { request, context in
             let id = try context.parameters.uuid("id")
             return try await forwarder.forward(
                 Operation.Loyalty.service, Operation.Loyalty.getAccount,
                 payload: try forwarder.payload(GetLoyaltyAccount(customerID: id)), request: request, context: context)
         }
+    }
+
+    /// The `limit` query parameter, when given, as a number (its range is the service's to check).
+    static func limit(_ query: Parameters) throws -> Int? {
+        guard let text = query.get("limit") else { return nil }
+        guard let value = Int(text) else {
+            throw Problem.validation([.init(field: "limit", message: "must be a whole number")])
+        }
+        return value
     }
 }

@@ -24,6 +24,15 @@ struct TicketRoutes {
                 request: request, context: context)
         }
 
+        group.post("tickets/:id/solve") { request, context in
+            try context.require(.staff)
+            let id = try context.parameters.uuid("id")
+            return try await forwarder.forward(
+                Operation.Tickets.service, Operation.Tickets.solve,
+                payload: try forwarder.payload(SolveTicket(ticketID: id)),
+                request: request, context: context, idempotent: true)
+        }
+
         group.post("tickets/:id/messages") { request, context in
             let principal = try context.require(.everyone)
             let id = try context.parameters.uuid("id")

@@ -1,4 +1,0 @@
-import CustomersService
-import ServiceRuntime
-
-try await ServiceMain.run(try CustomersService.definition())

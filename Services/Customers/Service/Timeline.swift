@@ -1,0 +1,95 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceRuntime
+import Wire
+
+/// The customer timeline: one time-ordered history across tickets, returns and the customer record, projected from
+/// events by the `customers.timeline` consumer and read by `customers.timeline`.
+public struct TimelineProjection: Sendable {
+    public init() {}
+
+    /// The consumer's handlers: each event becomes one entry (a replayed event changes nothing).
+    public func handlers() -> EventHandlers {
+        var handlers = EventHandlers()
+        handlers.on(EventType.customerCreated) { event, connection, logger in
+            let payload = try event.decode(CustomerCreated.self)
+            try await insert(
+                event, customerID: payload.customerID, subjectType: "customer", subjectID: event.aggregateID,
+                summary: "Customer record created", on: connection, logger: logger)
+        }
+        handlers.on(EventType.ticketCreated) { event, connection, logger in
+            let payload = try event.decode(TicketEvent.self)
+            try await insert(
+                event, customerID: payload.customerID, subjectType: "ticket", subjectID: event.aggregateID,
+                summary: "Ticket #\(payload.number) opened by \(payload.channel.rawValue): \(payload.subject)",
+                on: connection, logger: logger)
+        }
+        handlers.on(EventType.ticketSolved) { event, connection, logger in
+            let payload = try event.decode(TicketEvent.self)
+            try await insert(
+                event, customerID: payload.customerID, subjectType: "ticket", subjectID: event.aggregateID,
+                summary: "Ticket #\(payload.number) solved: \(payload.subject)", on: connection, logger: logger)
+        }
+        handlers.on(EventType.returnRequested) { event, connection, logger in
+            let payload = try event.decode(ReturnRequested.self)
+            let items = payload.lines.reduce(0) { $0 + $1.quantity }
+            try await insert(
+                event, customerID: payload.customerID, subjectType: "return", subjectID: event.aggregateID,
+                summary: "Return requested for order \(payload.orderReference) (\(items) item\(items == 1 ? "" : "s"))",
+                on: connection, logger: logger)
+        }
+        return handlers
+    }
+
+    private func insert(
+        _ event: EventEnvelope, customerID: UUID, subjectType: String, subjectID: String, summary: String,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO customers.timeline
+                (event_id, customer_id, type, source, occurred_at, subject_type, subject_id, summary)
+            VALUES (\(event.id), \(customerID), \(event.type), \(event.source), \(event.occurredAt), \(subjectType),
+                    \(subjectID), \(summary))
+            ON CONFLICT (event_id) DO NOTHING
+            """, logger: logger)
+    }
+
+    /// A page of a customer's timeline, newest first.
+    public func page(
+        customerID: UUID, limit: Int, after cursor: KeysetCursor?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Page<TimelineEntry> {
+        let afterMicros = cursor?.createdAtMicros ?? Int64.max
+        let afterID =
+            cursor?.id ?? UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))
+        let fetch = limit + 1
+        let rows = try await connection.query(
+            """
+            SELECT event_id, type, source, occurred_at, subject_type, subject_id, summary,
+                   (extract(epoch FROM occurred_at) * 1000000)::bigint
+            FROM customers.timeline
+            WHERE customer_id = \(customerID)
+              AND (occurred_at, event_id) < (CASE WHEN \(afterMicros) = \(Int64.max) THEN 'infinity'::timestamptz
+                                                  ELSE 'epoch'::timestamptz + \(afterMicros) * interval '1 microsecond' END,
+                                             \(afterID))
+            ORDER BY occurred_at DESC, event_id DESC
+            LIMIT \(fetch)
+            """, logger: logger)
+        var entries: [(TimelineEntry, Int64)] = []
+        for try await row in rows.decode((UUID, String, String, Date, String, String, String, Int64).self) {
+            entries.append(
+                (
+                    TimelineEntry(
+                        eventID: row.0, type: row.1, source: row.2, occurredAt: row.3, subjectType: row.4,
+                        subjectID: row.5, summary: row.6), row.7
+                ))
+        }
+        let page = Array(entries.prefix(limit))
+        let next =
+            entries.count > limit
+            ? page.last.map { KeysetCursor(createdAtMicros: $0.1, id: $0.0.eventID).encoded } : nil
+        return Page(items: page.map(\.0), nextCursor: next)
+    }
+}

@@ -1,4 +1,0 @@
-import LoyaltyService
-import ServiceRuntime
-
-try await ServiceMain.run(try LoyaltyService.definition())

@@ -1,4 +1,0 @@
-import ReturnsService
-import ServiceRuntime
-
-try await ServiceMain.run(try ReturnsService.definition())

@@ -1,4 +1,0 @@
-import ServiceRuntime
-import TicketsService
-
-try await ServiceMain.run(try TicketsService.definition())

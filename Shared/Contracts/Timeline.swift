@@ -1,0 +1,71 @@
+import Foundation
+
+/// One entry of a customer's timeline: something that happened to them in any service.
+public struct TimelineEntry: Codable, Sendable, Equatable {
+    /// The id of the event it came from.
+    public var eventID: UUID
+    public var type: String
+    public var source: String
+    public var occurredAt: Date
+    /// What the entry refers to (`ticket`, `return`, ...) and its id.
+    public var subjectType: String
+    public var subjectID: String
+    /// A short human-readable line, for example `Ticket #1042 opened: Late parcel`.
+    public var summary: String
+
+    public init(
+        eventID: UUID, type: String, source: String, occurredAt: Date, subjectType: String, subjectID: String,
+        summary: String
+    ) {
+        self.eventID = eventID
+        self.type = type
+        self.source = source
+        self.occurredAt = occurredAt
+        self.subjectType = subjectType
+        self.subjectID = subjectID
+        self.summary = summary
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, source, summary
+        case eventID = "event_id"
+        case occurredAt = "occurred_at"
+        case subjectType = "subject_type"
+        case subjectID = "subject_id"
+    }
+}
+
+/// `customers.timeline`: a customer's history across services, newest first, keyset-paginated.
+public struct ListTimeline: OperationInput, Codable, Equatable {
+    public static let fields: Set<String> = ["customer_id", "limit", "cursor"]
+    public var customerID: UUID
+    public var limit: Int?
+    public var cursor: String?
+
+    public init(customerID: UUID, limit: Int? = nil, cursor: String? = nil) {
+        self.customerID = customerID
+        self.limit = limit
+        self.cursor = cursor
+    }
+
+    public func validate() -> [FieldIssue] {
+        var issues = Validate.limit(limit)
+        if let cursor, KeysetCursor(encoded: cursor) == nil {
+            issues.append(FieldIssue("cursor", "is not a valid cursor"))
+        }
+        return issues
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case limit, cursor
+        case customerID = "customer_id"
+    }
+}
+
+/// `tickets.solve`: marks a ticket solved (the full lifecycle rules arrive with the helpdesk issue).
+public struct SolveTicket: OperationInput, Codable, Equatable {
+    public static let fields: Set<String> = ["ticket_id"]
+    public var ticketID: UUID
+    public init(ticketID: UUID) { self.ticketID = ticketID }
+    enum CodingKeys: String, CodingKey { case ticketID = "ticket_id" }
+}
