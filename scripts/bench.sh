@@ -291,6 +291,15 @@ else
     rss_note="not measured (no load run)"
 fi
 
+# ---- h. events: publish -> apply, against raw inserts into the log --------------------------
+events_out=""
+if [[ -n "$ready_ms" && -n "$API_KEY" ]] && all_alive; then
+    say "events: Tests/Benchmarks/events/run.sh"
+    events_out="$(Tests/Benchmarks/events/run.sh "$BASE_URL" "$API_KEY" "$DB_URL" "$OUT_DIR" 2>"$OUT_DIR/events.err" || true)"
+    echo "$events_out"
+fi
+event_value() { sed -n "s/^$1=//p" <<<"$events_out"; }
+
 stop_apps
 
 # ---- f. targets ---------------------------------------------------------------------------
@@ -431,6 +440,22 @@ wrk_version="$(wrk -v 2>&1 | head -n 1 || true)"
         echo "| $s | $([[ -n "$kb" ]] && calc "f'{$kb / 1024:.1f}'" || echo n/a) |"
     done
     echo "| **sum (max)** | $([[ -n "$rss_max_kb" ]] && calc "f'{$rss_max_kb / 1024:.1f}'" || echo n/a) |"
+    echo
+    echo "## Events (publish -> apply)"
+    echo
+    echo "\`Tests/Benchmarks/events/run.sh\`: 8 connections POST /v1/customers for ${BENCH_EVENTS_SECONDS:-10} s; each success"
+    echo "commits a \`customer.created\` event in its transaction, which the \`loyalty.accounts\` consumer applies"
+    echo "(one transaction per event: handler, applied id, checkpoint). Rate = events applied / (last applied_at -"
+    echo "first occurred_at); latency = applied_at - occurred_at. Baseline: pgbench, 8 clients, one event insert"
+    echo "per transaction into the same log."
+    echo
+    echo "| Measure | Value |"
+    echo "| --- | --- |"
+    echo "| raw log inserts (pgbench tps) | $(event_value events_raw_insert_tps) |"
+    echo "| events published / applied | $(event_value events_published) / $(event_value events_applied) |"
+    echo "| events applied per second | $(event_value events_apply_rate) |"
+    echo "| publish -> apply p50 / p99 ms | $(event_value events_latency_p50_ms) / $(event_value events_latency_p99_ms) |"
+    echo "| ratio to raw inserts | $(event_value events_ratio_to_raw_insert) |"
     echo
     echo "## MDP broker"
     echo

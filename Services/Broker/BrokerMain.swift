@@ -9,6 +9,7 @@ import ServiceRuntime
 @main
 struct BrokerMain {
     static func main() async {
+        ProcessTuning.apply()
         let configuration: BrokerConfiguration
         do {
             configuration = try BrokerConfiguration()

@@ -31,6 +31,8 @@ struct DatabaseOptions: ParsableArguments {
                 return nil
             }
             defer { group.cancelAll() }
+            // Let the pool start before the first lease (PostgresNIO warns about leases before `run()`).
+            try await Task.sleep(for: .milliseconds(20))
             return try await body(Database(client: client, logger: logger))
         }
     }
@@ -52,6 +54,8 @@ struct MigrateCommand: AsyncParsableCommand {
             (GatewaySchema.name, try GatewaySchema.migrations()),
         ]
         try await database.withDatabase { db in
+            let events = try await EventStore.migrator.migrate(client: db.client, logger: db.logger)
+            print("events: \(events.isEmpty ? "up to date" : "applied \(events.map(String.init).joined(separator: ", "))")")
             for (schema, migrations) in schemas {
                 let applied = try await Migrator(schema: schema, migrations: migrations).migrate(
                     client: db.client, logger: db.logger)
@@ -100,7 +104,7 @@ struct KeysCommand: AsyncParsableCommand {
                     .migrate(client: db.client, logger: db.logger)
                 return try await APIKeyStore(database: db).create(name: name, role: role, customerID: customer)
             }
-            print(created.secret)
+            print(created.secret ?? "")
         }
     }
 }

@@ -6,5 +6,5 @@ struct ConciergeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concierge",
         abstract: "Run and administer a Concierge customer-service suite.",
-        subcommands: [UpCommand.self, MigrateCommand.self, KeysCommand.self])
+        subcommands: [UpCommand.self, MigrateCommand.self, KeysCommand.self, EventsCommand.self])
 }

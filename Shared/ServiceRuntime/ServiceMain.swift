@@ -60,6 +60,7 @@ public struct ServiceDefinition: Sendable {
 /// worker and a client for calling other services, all in one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT.
 public enum ServiceMain {
     public static func run(_ definition: ServiceDefinition) async throws {
+        ProcessTuning.apply()
         let configuration: RuntimeConfiguration
         do {
             configuration = try RuntimeConfiguration(defaultMetricsPort: definition.defaultMetricsPort)

@@ -56,6 +56,7 @@ def test_document_covers_every_gateway_route():
         ("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"),
         ("/v1/customers", "post"), ("/v1/customers", "get"), ("/v1/customers/{id}", "get"),
         ("/v1/customers/{id}/tickets", "get"), ("/v1/customers/{id}/loyalty", "get"),
+        ("/v1/customers/{id}/timeline", "get"), ("/v1/tickets/{id}/solve", "post"),
         ("/v1/tickets", "post"), ("/v1/tickets/{id}", "get"), ("/v1/tickets/{id}/messages", "post"),
         ("/v1/returns", "post"), ("/v1/returns/{id}", "get"), ("/v1/api-keys", "post"),
     }

@@ -7,6 +7,7 @@ import ServiceRuntime
 @main
 struct GatewayMain {
     static func main() async {
+        ProcessTuning.apply()
         let configuration: GatewayConfiguration
         do {
             configuration = try GatewayConfiguration()

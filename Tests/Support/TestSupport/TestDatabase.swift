@@ -43,6 +43,8 @@ public enum TestDatabase {
                 return nil
             }
             defer { group.cancelAll() }
+            // Let the pool start before the first lease (PostgresNIO warns about leases before `run()`).
+            try await Task.sleep(for: .milliseconds(20))
             return try await body(client, logger)
         }
     }
