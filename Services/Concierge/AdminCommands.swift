@@ -55,7 +55,9 @@ struct MigrateCommand: AsyncParsableCommand {
         ]
         try await database.withDatabase { db in
             let events = try await EventStore.migrator.migrate(client: db.client, logger: db.logger)
-            print("events: \(events.isEmpty ? "up to date" : "applied \(events.map(String.init).joined(separator: ", "))")")
+            print(
+                "events: \(events.isEmpty ? "up to date" : "applied \(events.map(String.init).joined(separator: ", "))")"
+            )
             for (schema, migrations) in schemas {
                 let applied = try await Migrator(schema: schema, migrations: migrations).migrate(
                     client: db.client, logger: db.logger)
