@@ -126,31 +126,7 @@ public struct CreateTicket: OperationInput, Codable, Equatable {
 }
 
 /// `tickets.list_by_customer`: a customer's tickets, newest first, keyset-paginated.
-public struct ListTicketsByCustomer: OperationInput, Codable, Equatable {
-    public static let fields: Set<String> = ["customer_id", "limit", "cursor"]
-    public var customerID: UUID
-    public var limit: Int?
-    public var cursor: String?
-
-    public init(customerID: UUID, limit: Int? = nil, cursor: String? = nil) {
-        self.customerID = customerID
-        self.limit = limit
-        self.cursor = cursor
-    }
-
-    public func validate() -> [FieldIssue] {
-        var issues = Validate.limit(limit)
-        if let cursor, KeysetCursor(encoded: cursor) == nil {
-            issues.append(FieldIssue("cursor", "is not a valid cursor"))
-        }
-        return issues
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case limit, cursor
-        case customerID = "customer_id"
-    }
-}
+public typealias ListTicketsByCustomer = CustomerPageRequest
 
 /// `tickets.add_message`: appends a message to a ticket's conversation.
 public struct AddTicketMessage: OperationInput, Codable, Equatable {

@@ -36,31 +36,7 @@ public struct TimelineEntry: Codable, Sendable, Equatable {
 }
 
 /// `customers.timeline`: a customer's history across services, newest first, keyset-paginated.
-public struct ListTimeline: OperationInput, Codable, Equatable {
-    public static let fields: Set<String> = ["customer_id", "limit", "cursor"]
-    public var customerID: UUID
-    public var limit: Int?
-    public var cursor: String?
-
-    public init(customerID: UUID, limit: Int? = nil, cursor: String? = nil) {
-        self.customerID = customerID
-        self.limit = limit
-        self.cursor = cursor
-    }
-
-    public func validate() -> [FieldIssue] {
-        var issues = Validate.limit(limit)
-        if let cursor, KeysetCursor(encoded: cursor) == nil {
-            issues.append(FieldIssue("cursor", "is not a valid cursor"))
-        }
-        return issues
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case limit, cursor
-        case customerID = "customer_id"
-    }
-}
+public typealias ListTimeline = CustomerPageRequest
 
 /// `tickets.solve`: marks a ticket solved (the full lifecycle rules arrive with the helpdesk issue).
 public struct SolveTicket: OperationInput, Codable, Equatable {
