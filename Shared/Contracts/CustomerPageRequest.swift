@@ -16,7 +16,9 @@ public struct CustomerPageRequest: OperationInput, Codable, Equatable {
 
     public func validate() -> [FieldIssue] {
         var issues = Validate.limit(limit)
-        if let cursor, KeysetCursor(encoded: cursor) == nil { issues.append(FieldIssue("cursor", "is not a valid cursor")) }
+        if let cursor, KeysetCursor(encoded: cursor) == nil {
+            issues.append(FieldIssue("cursor", "is not a valid cursor"))
+        }
         return issues
     }
 
