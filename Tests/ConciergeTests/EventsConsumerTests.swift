@@ -307,7 +307,11 @@ struct EventsConsumerTests {
             if event.aggregateID == "flaky" && run <= 2 { throw HandlerFailure() }
         }
         let events = try await ConsumerFixture.append(url: url, aggregates: ["ok", "flaky", "ok"])
-        try await ConsumerFixture.withConsumer(url: url, handlers: handlers) {
+        // One event per transaction, so that the handler's runs are exactly its attempts (a grouped transaction
+        // that rolls back would add a run that changes nothing).
+        var configuration = ConsumerFixture.fast
+        configuration.commitSize = 1
+        try await ConsumerFixture.withConsumer(url: url, handlers: handlers, configuration: configuration) {
             try await ConsumerFixture.waitUntil("3 effects") { try await ConsumerFixture.effects(url) == 3 }
         }
         #expect(tally.count(events[1].id) == 3)
@@ -336,6 +340,7 @@ struct EventsConsumerTests {
         }
         var configuration = ConsumerFixture.fast
         configuration.maxAttempts = 3
+        configuration.commitSize = 1  // runs are then exactly the attempts
         let events = try await ConsumerFixture.append(url: url, aggregates: ["before", "poison", "after"])
         let poison = events[1]
         try await ConsumerFixture.withConsumer(url: url, handlers: handlers, configuration: configuration) {

@@ -53,3 +53,28 @@ struct EventsFanoutTests {
         #expect(try await ConsumerFixture.deadLetters(url) == 0)
     }
 }
+
+@Suite("Grouped commits", .enabled(if: TestDatabase.isConfigured))
+struct EventsGroupedCommitTests {
+    /// Events are applied in groups of up to `commitSize` per transaction; a failing handler in a group rolls the
+    /// whole group back and its events are then applied one at a time, so every effect still lands exactly once.
+    @Test func aFailureInsideAGroupStillAppliesEveryEventOnce() async throws {
+        let url = try await ConsumerFixture.database()
+        let tally = HandlerTally()
+        let handlers = ConsumerFixture.handlers(tally) { event, run in
+            if event.aggregateID == "bulk-7" && run == 1 { throw HandlerFailure() }
+        }
+        var configuration = ConsumerFixture.fast
+        configuration.commitSize = 16
+        try await ConsumerFixture.bulkAppend(url: url, from: 0, count: 400, aggregates: 10)
+        try await ConsumerFixture.withConsumer(url: url, handlers: handlers, configuration: configuration) {
+            try await ConsumerFixture.waitUntil("400 effects", timeout: .seconds(120)) {
+                try await ConsumerFixture.effects(url) >= 400
+            }
+        }
+        #expect(try await ConsumerFixture.effects(url) == 400)
+        #expect(try await ConsumerFixture.applied(url) == 400)
+        #expect(try await ConsumerFixture.deadLetters(url) == 0)
+        #expect(try await ConsumerFixture.outOfOrder(url) == 0)
+    }
+}

@@ -26,6 +26,9 @@ public struct EventConsumerConfiguration: Sendable {
     public var pollInterval: Duration = .milliseconds(500)
     /// Most events read per query.
     public var batchSize = 256
+    /// Most events applied in one transaction (one commit, so one disk flush, for the group). 1 applies each event in
+    /// its own transaction.
+    public var commitSize = 64
     /// Attempts of a failing handler before the event is dead-lettered.
     public var maxAttempts = 5
     /// First retry delay; doubles per attempt up to `maxRetryDelay`.
@@ -145,15 +148,58 @@ public final class EventConsumer: Service, Sendable {
             let batch = try await log.read(
                 after: checkpoint, types: types, limit: configuration.batchSize, on: connection, logger: logger)
             if !batch.isEmpty { metrics.catchUps.increment() }
-            for event in batch {
-                if stopping { return }
-                guard try await apply(event, generation: generation, on: connection) else { break }
-                checkpoint = event.checkpoint
+            var rest = batch[...]
+            while let first = rest.first, !stopping {
+                // Up to `commitSize` events in one transaction; if any handler fails the group rolls back and its
+                // events are applied one at a time, with retries and dead letters as usual.
+                let group = rest.prefix(configuration.commitSize)
+                if group.count > 1, let last = group.last,
+                    try await applyTogether(Array(group), generation: generation, on: connection)
+                {
+                    checkpoint = last.checkpoint
+                    rest = rest.dropFirst(group.count)
+                    continue
+                }
+                guard try await apply(first, generation: generation, on: connection) else { break }
+                checkpoint = first.checkpoint
+                rest = rest.dropFirst()
             }
+            if stopping { return }
             if batch.count < configuration.batchSize {
                 try await recordLag(after: checkpoint, types: types, on: connection)
                 await hints.signal.wait(timeout: configuration.pollInterval)
             }
+        }
+    }
+
+    /// Applies `events` in one transaction; false when a handler failed or a replay changed the generation (nothing
+    /// of the group is then applied and the caller goes one event at a time).
+    private func applyTogether(_ events: [EventEnvelope], generation: Int64, on connection: PostgresConnection)
+        async throws -> Bool
+    {
+        guard let last = events.last else { return true }
+        do {
+            let advanced = try await transaction(on: connection) {
+                for event in events {
+                    if try await self.store.markApplied(event, on: connection, logger: self.logger),
+                        let handler = self.handlers.handlers[event.type]
+                    {
+                        try await handler(event, connection, self.logger)
+                    }
+                }
+                return try await self.store.advance(
+                    to: last.checkpoint, generation: generation, on: connection, logger: self.logger)
+            }
+            guard advanced else { return false }
+            metrics.applied.increment(by: Int64(events.count))
+            metrics.lagSeconds.record(max(0, Date().timeIntervalSince(last.occurredAt)))
+            return true
+        } catch let error as PSQLError where error.serverInfo == nil {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            return false
         }
     }
 
