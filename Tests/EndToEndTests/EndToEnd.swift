@@ -42,6 +42,17 @@ extension SuiteProcesses {
         try await TestDatabase.scalar(url: databaseURL, "SELECT count(*) FROM \(table)")
     }
 
+    /// Waits until the loyalty consumer has opened an account for every customer (a guard, at most 30 s).
+    func waitForAccounts() async throws {
+        let giveUp = ContinuousClock.now + .seconds(30)
+        while try await count("loyalty.accounts") < count("customers.customers") {
+            guard ContinuousClock.now < giveUp else {
+                throw TestSetupError("the loyalty consumer did not open every account within 30 s")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Row counts of every table a request could write.
     func rowCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
