@@ -92,7 +92,8 @@ log "PostgreSQL server binaries: $pg_bin"
 if [[ "$profile" == test ]]; then
     # pip package name -> import name
     pip_missing=()
-    for spec in pyzmq:zmq pytest:pytest schemathesis:schemathesis jsonschema:jsonschema pyyaml:yaml; do
+    for spec in pyzmq:zmq pytest:pytest schemathesis:schemathesis jsonschema:jsonschema pyyaml:yaml \
+        openapi-spec-validator:openapi_spec_validator; do
         pkg="${spec%%:*}"
         mod="${spec##*:}"
         if ! python3 -c "import $mod" >/dev/null 2>&1; then
