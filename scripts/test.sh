@@ -92,7 +92,8 @@ record swift-build "$rc"
 if [[ "$rc" -eq 0 ]]; then
     say "swift test $*"
     rc=0
-    swift test "$@" || rc=$?
+    # A hard limit, so that a hung test fails this stage instead of running into CI's own time limit.
+    timeout -s KILL "${SWIFT_TEST_TIMEOUT:-1800}" swift test "$@" || rc=$?
     record swift-test "$rc"
 else
     echo "swift build failed: skipping swift test"
