@@ -23,18 +23,7 @@ struct DatabaseOptions: ParsableArguments {
     /// Runs `body` with a running PostgreSQL client.
     func withDatabase<T: Sendable>(_ body: @Sendable (Database) async throws -> T) async throws -> T {
         let logger = LoggingBootstrap.logger(label: "concierge.cli", level: .warning)
-        let client = PostgresClient(
-            configuration: try DatabaseURL(resolved).clientConfiguration(poolSize: 2), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            // Let the pool start before the first lease (PostgresNIO warns about leases before `run()`).
-            try await Task.sleep(for: .milliseconds(20))
-            return try await body(Database(client: client, logger: logger))
-        }
+        return try await Database.withTemporaryPool(url: resolved, logger: logger, body)
     }
 }
 

@@ -99,17 +99,12 @@ struct EventsCommand: AsyncParsableCommand {
                         throw EventsCLIError("no event at position \(position) in events.log")
                     }
                     let store = ConsumerStore(schema: name.schema, consumer: name.name)
-                    try await connection.query("BEGIN", logger: db.logger)
-                    do {
+                    return try await connection.inTransaction(logger: db.logger) {
                         let (previous, _) = try await store.load(on: connection, logger: db.logger)
                         let forgotten = try await EventsCLI.appliedCount(
                             name, after: target, on: connection, logger: db.logger)
                         try await store.rewind(to: target, on: connection, logger: db.logger)
-                        try await connection.query("COMMIT", logger: db.logger)
                         return (previous, target, forgotten)
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: db.logger)
-                        throw error
                     }
                 }
             }

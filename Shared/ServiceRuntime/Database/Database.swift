@@ -24,15 +24,7 @@ public struct Database: Sendable {
     ) async throws -> Result {
         do {
             return try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    let result = try await body(connection)
-                    try await connection.query("COMMIT", logger: logger)
-                    return result
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
+                try await connection.inTransaction(logger: logger) { try await body(connection) }
             }
         } catch let error as PSQLError {
             throw DatabaseErrors.problem(for: error, logger: logger)

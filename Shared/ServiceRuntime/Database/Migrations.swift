@@ -130,16 +130,11 @@ public struct Migrator: Sendable {
     private func run(
         _ script: String, on connection: PostgresConnection, logger: Logger, then final: PostgresQuery? = nil
     ) async throws {
-        try await connection.query("BEGIN", logger: logger)
-        do {
+        try await connection.inTransaction(logger: logger) {
             for statement in SQLStatements.split(script) {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
             if let final { try await connection.query(final, logger: logger) }
-            try await connection.query("COMMIT", logger: logger)
-        } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
-            throw error
         }
     }
 }

@@ -310,19 +310,7 @@ public final class EventConsumer: Service, Sendable {
 
     @discardableResult
     private func transaction(on connection: PostgresConnection, _ body: () async throws -> Bool) async throws -> Bool {
-        try await connection.query("BEGIN", logger: logger)
-        do {
-            let result = try await body()
-            if result {
-                try await connection.query("COMMIT", logger: logger)
-            } else {
-                try await connection.query("ROLLBACK", logger: logger)
-            }
-            return result
-        } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
-            throw error
-        }
+        try await connection.inTransaction(logger: logger, commit: { $0 }, body)
     }
 }
 

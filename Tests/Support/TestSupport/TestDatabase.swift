@@ -35,17 +35,8 @@ public enum TestDatabase {
     ) async throws -> T {
         var logger = Logger(label: "test.database")
         logger.logLevel = .warning
-        let client = PostgresClient(
-            configuration: try DatabaseURL(url).clientConfiguration(poolSize: 4), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            // Let the pool start before the first lease (PostgresNIO warns about leases before `run()`).
-            try await Task.sleep(for: .milliseconds(20))
-            return try await body(client, logger)
+        return try await Database.withTemporaryPool(url: url, poolSize: 4, logger: logger) { database in
+            try await body(database.client, database.logger)
         }
     }
 
