@@ -77,6 +77,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "StorePlatforms",
+            dependencies: [
+                "Contracts",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Shared/StorePlatforms",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ServiceRuntime",
             dependencies: [
                 "Majordomo",
@@ -118,7 +127,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "CustomersService",
-            dependencies: ["ServiceRuntime", "Contracts", "Wire"],
+            dependencies: ["ServiceRuntime", "Contracts", "Wire", "StorePlatforms"],
             path: "Services/Customers/Service",
             resources: [.copy("Migrations")],
             swiftSettings: swiftSettings
@@ -149,7 +158,7 @@ let package = Package(
         .target(
             name: "GatewayApp",
             dependencies: [
-                "ServiceRuntime", "Contracts", "Wire",
+                "ServiceRuntime", "Contracts", "Wire", "StorePlatforms",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -202,9 +211,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StorePlatformsTests",
+            dependencies: ["StorePlatforms", "Contracts"],
+            path: "Tests/StorePlatformsTests",
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ConciergeTests",
             dependencies: [
-                "ServiceRuntime", "Contracts", "Wire", "TestSupport", "Majordomo",
+                "ServiceRuntime", "Contracts", "Wire", "TestSupport", "Majordomo", "StorePlatforms",
                 "TicketsService", "CustomersService", "ReturnsService", "LoyaltyService",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -214,7 +230,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayApp", "ServiceRuntime", "Contracts", "Wire", "TestSupport",
+                "GatewayApp", "ServiceRuntime", "Contracts", "Wire", "TestSupport", "StorePlatforms",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -223,7 +239,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Contracts", "Wire", "TestSupport", "ServiceRuntime"],
+            dependencies: ["Contracts", "Wire", "TestSupport", "ServiceRuntime", "StorePlatforms"],
             path: "Tests/EndToEndTests",
             swiftSettings: swiftSettings
         ),

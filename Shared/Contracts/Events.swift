@@ -6,15 +6,28 @@ public enum EventType {
     public static let ticketCreated = "ticket.created"
     public static let ticketSolved = "ticket.solved"
     public static let returnRequested = "return.requested"
+    /// A verified store-platform delivery was stored; the `customers.store_sync` consumer applies it.
+    public static let storeDeliveryReceived = "store.delivery_received"
+    public static let orderCreated = "order.created"
+    public static let orderPaid = "order.paid"
+    public static let orderFulfilled = "order.fulfilled"
+    public static let orderRefunded = "order.refunded"
+    public static let orderCancelled = "order.cancelled"
+    /// Two customer records turned out to be one person: references to `source` now belong to `target`.
+    public static let customerMerged = "customer.merged"
+    /// A customer's personal data must be replaced by tombstones everywhere.
+    public static let customerErased = "customer.erased"
+    /// One service has erased a customer's personal data (the audit trail of an erasure).
+    public static let erasureApplied = "privacy.erasure_applied"
 }
 
 /// `customer.created` (aggregate `customer`).
 public struct CustomerCreated: Codable, Sendable, Equatable {
     public var customerID: UUID
-    public var email: String
+    public var email: String?
     public var name: String?
 
-    public init(customerID: UUID, email: String, name: String?) {
+    public init(customerID: UUID, email: String?, name: String?) {
         self.customerID = customerID
         self.email = email
         self.name = name

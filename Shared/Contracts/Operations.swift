@@ -8,6 +8,25 @@ public enum Operation {
         public static let get = "customers.get"
         public static let findByEmail = "customers.find_by_email"
         public static let timeline = "customers.timeline"
+        // Store platforms and orders
+        public static let receiveDelivery = "customers.receive_delivery"
+        public static let getOrder = "customers.get_order"
+        public static let findOrder = "customers.find_order"
+        public static let listOrders = "customers.list_orders"
+        // Profile, identities, search, segments
+        public static let resolveContact = "customers.resolve_contact"
+        public static let update = "customers.update"
+        public static let search = "customers.search"
+        public static let merge = "customers.merge"
+        public static let listSegments = "customers.list_segments"
+        public static let defineSegment = "customers.define_segment"
+        public static let segmentMembers = "customers.segment_members"
+        // Privacy
+        public static let setConsent = "customers.set_consent"
+        public static let exportCustomer = "customers.export_customer"
+        public static let erase = "customers.erase"
+        public static let erasureStatus = "customers.erasure_status"
+        public static let listDataRequests = "customers.list_data_requests"
     }
 
     public enum Tickets {
@@ -17,17 +36,20 @@ public enum Operation {
         public static let listByCustomer = "tickets.list_by_customer"
         public static let addMessage = "tickets.add_message"
         public static let solve = "tickets.solve"
+        public static let exportCustomer = "tickets.export_customer"
     }
 
     public enum Returns {
         public static let service = "returns"
         public static let create = "returns.create"
         public static let get = "returns.get"
+        public static let exportCustomer = "returns.export_customer"
     }
 
     public enum Loyalty {
         public static let service = "loyalty"
         public static let getAccount = "loyalty.get_account"
+        public static let exportCustomer = "loyalty.export_customer"
     }
 
     /// Every service name, in the order `/readyz` reports them.
