@@ -88,16 +88,20 @@ public struct Principal: Codable, Sendable, Equatable {
     public var keyID: String?
     /// Set for `customer` keys: the only customer whose data this caller may read or change.
     public var customerID: UUID?
+    /// Set for `integration` keys made for a connected store, and for verified webhook deliveries: the store.
+    public var storeID: UUID?
 
-    public init(role: Role, keyID: String? = nil, customerID: UUID? = nil) {
+    public init(role: Role, keyID: String? = nil, customerID: UUID? = nil, storeID: UUID? = nil) {
         self.role = role
         self.keyID = keyID
         self.customerID = customerID
+        self.storeID = storeID
     }
 
     enum CodingKeys: String, CodingKey {
         case role
         case keyID = "key_id"
         case customerID = "customer_id"
+        case storeID = "store_id"
     }
 }

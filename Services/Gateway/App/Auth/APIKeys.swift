@@ -72,8 +72,10 @@ public struct APIKeyStore: Sendable {
         }
     }
 
-    private func insert(
-        name: String, role: Principal.Role, customerID: UUID?, secret: String?, on connection: PostgresConnection
+    /// Inserts a key inside an open transaction; `storeID` binds an integration key to a connected store.
+    func insert(
+        name: String, role: Principal.Role, customerID: UUID?, storeID: UUID? = nil, secret: String?,
+        on connection: PostgresConnection
     ) async throws -> CreatedAPIKey {
         let secret = secret ?? Self.generateSecret()
         let hash = Self.hash(secret)
@@ -81,8 +83,8 @@ public struct APIKeyStore: Sendable {
         let id = UUID()
         let rows = try await connection.query(
             """
-            INSERT INTO gateway.api_keys (id, name, role, customer_id, secret_hash)
-            VALUES (\(id), \(name), \(roleName), \(customerID), \(hash))
+            INSERT INTO gateway.api_keys (id, name, role, customer_id, store_id, secret_hash)
+            VALUES (\(id), \(name), \(roleName), \(customerID), \(storeID), \(hash))
             ON CONFLICT (secret_hash) DO UPDATE SET revoked_at = NULL
             RETURNING id, created_at
             """, logger: database.logger)
@@ -98,11 +100,14 @@ public struct APIKeyStore: Sendable {
         let hash = Self.hash(secret)
         return try await database.withConnection { connection -> Principal? in
             let rows = try await connection.query(
-                "SELECT id, role, customer_id FROM gateway.api_keys WHERE secret_hash = \(hash) AND revoked_at IS NULL",
+                """
+                SELECT id, role, customer_id, store_id FROM gateway.api_keys
+                WHERE secret_hash = \(hash) AND revoked_at IS NULL
+                """,
                 logger: database.logger)
-            for try await (id, role, customerID) in rows.decode((UUID, String, UUID?).self) {
+            for try await (id, role, customerID, storeID) in rows.decode((UUID, String, UUID?, UUID?).self) {
                 guard let role = Principal.Role(rawValue: role) else { return nil }
-                return Principal(role: role, keyID: id.uuidString, customerID: customerID)
+                return Principal(role: role, keyID: id.uuidString, customerID: customerID, storeID: storeID)
             }
             return nil
         }

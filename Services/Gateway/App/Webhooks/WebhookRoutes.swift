@@ -1,0 +1,71 @@
+import Contracts
+import Foundation
+import Hummingbird
+import StorePlatforms
+import Wire
+
+/// `POST /webhooks/shopify` and `POST /webhooks/woocommerce`: store-platform deliveries, authenticated by their
+/// HMAC signature instead of an API key (so they live outside `/v1`).
+struct WebhookRoutes {
+    let receiver: WebhookReceiver
+
+    /// The WooCommerce topics Concierge subscribes to.
+    static let wooCommerceTopics: Set<String> = [
+        "order.created", "order.updated", "order.deleted", "customer.created", "customer.updated", "customer.deleted",
+    ]
+
+    func register(on router: Router<GatewayRequestContext>) {
+        router.post("webhooks/shopify") { request, context in
+            try await shopify(request, context: context)
+        }
+        router.post("webhooks/woocommerce") { request, context in
+            try await wooCommerce(request, context: context)
+        }
+    }
+
+    func shopify(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let topic = try receiver.required(.shopifyTopic, in: request, platform: .shopify)
+        let domain = try receiver.required(.shopifyShopDomain, in: request, platform: .shopify)
+        let signature = try receiver.required(.shopifyHmac, in: request, platform: .shopify)
+        let body = try await receiver.body(of: request, platform: .shopify)
+        let store = try await receiver.verify(
+            platform: .shopify, domain: domain, signature: signature, body: body, logger: context.logger)
+        let text = try receiver.text(of: body, platform: .shopify)
+        let webhookID = request.headers[.shopifyWebhookID]?.trimmingCharacters(in: .whitespaces)
+        let deliveryKey = webhookID.flatMap { $0.isEmpty ? nil : $0 } ?? WebhookReceiver.bodyHashKey(body)
+        let eventID = request.headers[.shopifyEventID]?.trimmingCharacters(in: .whitespaces)
+        return try await receiver.deliver(
+            .init(
+                store: store, topic: topic, deliveryKey: deliveryKey,
+                eventID: eventID.flatMap { $0.isEmpty ? nil : $0 },
+                triggeredAt: request.headers[.shopifyTriggeredAt].flatMap(TriggeredAt.parse), body: text),
+            request: request, context: context)
+    }
+
+    func wooCommerce(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let body = try await receiver.body(of: request, platform: .woocommerce)
+        if WooCommerceDelivery.isCreationPing(body) {
+            WebhookMetrics.record(.woocommerce, .ping)
+            context.logger.info("woocommerce creation ping")
+            return try StoreRoutes.json(WebhookReceiver.Acknowledgement(status: "ping", deliveryID: nil))
+        }
+        let source = try receiver.required(.wooSource, in: request, platform: .woocommerce)
+        let topic = try receiver.required(.wooTopic, in: request, platform: .woocommerce)
+        let signature = try receiver.required(.wooSignature, in: request, platform: .woocommerce)
+        let store = try await receiver.verify(
+            platform: .woocommerce, domain: source, signature: signature, body: body, logger: context.logger)
+        let text = try receiver.text(of: body, platform: .woocommerce)
+        guard Self.wooCommerceTopics.contains(topic) else {
+            WebhookMetrics.record(.woocommerce, .rejected)
+            throw Problem(
+                status: 422, code: "unsupported_topic", title: "Unsupported topic",
+                detail: "topic '\(topic.prefix(100))' is not one of "
+                    + Self.wooCommerceTopics.sorted().joined(separator: ", "))
+        }
+        return try await receiver.deliver(
+            .init(
+                store: store, topic: topic,
+                deliveryKey: WooCommerceDelivery.deduplicationKey(topic: topic, body: body), body: text),
+            request: request, context: context)
+    }
+}
