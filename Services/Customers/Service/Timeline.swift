@@ -40,7 +40,54 @@ public struct TimelineProjection: Sendable {
                 summary: "Return requested for order \(payload.orderReference) (\(items) item\(items == 1 ? "" : "s"))",
                 on: connection, logger: logger)
         }
+        orderHandlers(&handlers)
         return handlers
+    }
+
+    /// Order events become entries of the order's customer (guest orders without a customer have no timeline).
+    private func orderHandlers(_ handlers: inout EventHandlers) {
+        func on(_ type: String, _ summary: @escaping @Sendable (OrderEvent, String, String?) -> String) {
+            handlers.on(type) { event, connection, logger in
+                let payload = try event.decode(OrderEvent.self)
+                guard let customerID = payload.customerID else { return }
+                let number = payload.number.hasPrefix("#") ? payload.number : "#\(payload.number)"
+                let carrier =
+                    type == EventType.orderFulfilled
+                    ? try await self.carrier(of: payload, on: connection, logger: logger) : nil
+                try await insert(
+                    event, customerID: customerID, subjectType: "order", subjectID: event.aggregateID,
+                    summary: summary(payload, number, carrier), on: connection, logger: logger)
+            }
+        }
+        on(EventType.orderCreated) { payload, number, _ in
+            "Order \(number) placed: \(MoneyText.format(payload.amount))"
+        }
+        on(EventType.orderFulfilled) { payload, number, carrier in
+            let via = carrier.map { " via \($0)" } ?? ""
+            let tracking = payload.trackingNumber.map { ", tracking \($0)" } ?? ""
+            return "Order \(number) shipped\(via)\(tracking)"
+        }
+        on(EventType.orderRefunded) { payload, number, _ in
+            "Order \(number) refunded: \(MoneyText.format(payload.amount))"
+        }
+        on(EventType.orderCancelled) { _, number, _ in "Order \(number) cancelled" }
+    }
+
+    /// The carrier of the fulfillment whose tracking number `order.fulfilled` carries (the event has none itself).
+    private func carrier(of payload: OrderEvent, on connection: PostgresConnection, logger: Logger) async throws
+        -> String?
+    {
+        guard let trackingNumber = payload.trackingNumber else { return nil }
+        let rows = try await connection.query(
+            """
+            SELECT carrier FROM customers.fulfillments
+            WHERE store_id = \(payload.storeID) AND platform_order_id = \(payload.platformOrderID)
+              AND tracking_number = \(trackingNumber) AND carrier IS NOT NULL
+            ORDER BY created_at DESC NULLS LAST
+            LIMIT 1
+            """, logger: logger)
+        for try await carrier in rows.decode(String.self) { return carrier }
+        return nil
     }
 
     private func insert(
