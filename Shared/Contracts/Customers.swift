@@ -30,6 +30,9 @@ public struct Customer: Codable, Sendable, Equatable {
     public var stats: CustomerStats?
     /// The names of the segments the customer is in.
     public var segments: [String]
+    /// The current marketing consent per channel (the latest record of each); a channel not listed was never asked.
+    /// Check it with `MarketingPermission` before any marketing action.
+    public var consents: [ConsentState]
     /// Increases with every change; the ETag of the record.
     public var version: Int
     public var createdAt: Date
@@ -40,7 +43,7 @@ public struct Customer: Codable, Sendable, Equatable {
         locale: String? = nil, timeZone: String? = nil, tags: [String] = [], note: String? = nil,
         attributes: [String: String] = [:], addresses: [PostalAddress] = [], identities: [CustomerIdentity] = [],
         mergedInto: UUID? = nil, erasedAt: Date? = nil, stats: CustomerStats? = nil, segments: [String] = [],
-        version: Int = 1, createdAt: Date, updatedAt: Date
+        consents: [ConsentState] = [], version: Int = 1, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.email = email
@@ -59,13 +62,15 @@ public struct Customer: Codable, Sendable, Equatable {
         self.erasedAt = erasedAt
         self.stats = stats
         self.segments = segments
+        self.consents = consents
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, email, name, phone, locale, tags, note, attributes, addresses, identities, stats, segments, version
+        case id, email, name, phone, locale, tags, note, attributes, addresses, identities, stats, segments, consents
+        case version
         case firstName = "first_name"
         case lastName = "last_name"
         case timeZone = "time_zone"

@@ -11,6 +11,9 @@ public struct Problem: Codable, Sendable, Equatable, Error {
     public var code: String
     /// Field-level validation errors, when there are any.
     public var errors: [FieldError]?
+    /// The resource as it is now, when the problem is about its state (a 412 `version_mismatch` carries the current
+    /// record so the caller can merge and retry).
+    public var current: JSONDocument?
 
     public init(status: Int, code: String, title: String, detail: String? = nil, errors: [FieldError]? = nil) {
         self.type = "https://concierge.dev/problems/\(code)"
@@ -63,5 +66,58 @@ extension Problem {
     }
     public static func `internal`(_ detail: String = "an internal error occurred") -> Problem {
         Problem(status: 500, code: "internal", title: "Internal error", detail: detail)
+    }
+}
+
+/// Any JSON value, carried inside a problem (see `Problem.current`).
+public indirect enum JSONDocument: Codable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+    case array([JSONDocument])
+    case object([String: JSONDocument])
+
+    /// `value` as JSON, encoded the way every wire body is.
+    public init(encoding value: some Encodable) throws {
+        self = try WireJSON.decoder.decode(JSONDocument.self, from: WireJSON.encoder.encode(value))
+    }
+
+    /// The document decoded as `type`.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try WireJSON.decoder.decode(T.self, from: WireJSON.encoder.encode(self))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONDocument].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONDocument].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
     }
 }

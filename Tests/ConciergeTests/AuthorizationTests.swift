@@ -92,7 +92,7 @@ struct AuthorizationTests {
                 Operation.Customers.create, CreateCustomer(email: "new@example.com"), principal: me)
             #expect(create.status == 403)
             let find = try await world.routers.customers.call(
-                Operation.Customers.findByEmail, FindCustomerByEmail(email: world.theirs.email), principal: me)
+                Operation.Customers.findByEmail, FindCustomerByEmail(email: world.theirs.email ?? ""), principal: me)
             #expect(find.status == 403)
         }
     }
