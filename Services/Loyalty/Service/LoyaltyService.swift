@@ -13,7 +13,10 @@ public enum LoyaltyService {
     public static func definition() throws -> ServiceDefinition {
         ServiceDefinition(
             name: Operation.Loyalty.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9104,
-            register: register, consumers: { _ in ["loyalty.accounts": accountHandlers()] })
+            register: register,
+            consumers: { _ in
+                ["loyalty.accounts": accountHandlers(), "loyalty.privacy": LoyaltyPrivacy.handlers()]
+            })
     }
 
     /// The bundled migrations of the `loyalty` schema.
@@ -35,6 +38,7 @@ public enum LoyaltyService {
     /// Registers the operations on `router`.
     @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
         let repository = PostgresAccountRepository()
+        LoyaltyPrivacy.register(&router, database)
 
         // Accounts are opened by `customer.created`; a read that arrives before that event is applied opens the
         // account itself (opening is idempotent), after asking the customers service outside any transaction.

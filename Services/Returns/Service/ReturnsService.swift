@@ -11,7 +11,7 @@ public enum ReturnsService {
     public static func definition() throws -> ServiceDefinition {
         ServiceDefinition(
             name: Operation.Returns.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9103,
-            register: register)
+            register: register, consumers: { _ in ["returns.privacy": ReturnPrivacy.handlers()] })
     }
 
     /// The bundled migrations of the `returns` schema.
@@ -22,6 +22,7 @@ public enum ReturnsService {
     /// Registers the operations on `router`.
     @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
         let repository = PostgresReturnRepository()
+        ReturnPrivacy.register(&router, database)
 
         router.command(
             Operation.Returns.create, CreateReturn.self,

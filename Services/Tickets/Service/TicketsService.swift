@@ -11,7 +11,7 @@ public enum TicketsService {
     public static func definition() throws -> ServiceDefinition {
         ServiceDefinition(
             name: Operation.Tickets.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9101,
-            register: register)
+            register: register, consumers: { _ in ["tickets.privacy": TicketPrivacy.handlers()] })
     }
 
     /// The bundled migrations of the `tickets` schema.
@@ -22,6 +22,7 @@ public enum TicketsService {
     /// Registers the operations on `router`.
     @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
         let repository = PostgresTicketRepository()
+        TicketPrivacy.register(&router, database)
 
         router.command(
             Operation.Tickets.create, CreateTicket.self,
