@@ -8,6 +8,7 @@
 #   c. PostgreSQL baseline: pgbench, 32 clients, Tests/Benchmarks/http/ticket_txn.sql
 #   d. HTTP: wrk POST /v1/tickets at 1, 16, 32 and 64 connections
 #   e. memory: max of the summed VmRSS of the six processes during the 32-connection run
+#   i. webhook ingestion: Tests/Benchmarks/webhooks/run.sh (signed deliveries acknowledged and applied)
 #   f. targets: rps@32 >= 0.5 x pgbench tps@32, p99@32 < 25 ms, RSS < 200 MB,
 #      ready < 3 s, MDP targets reported by run.sh
 #
@@ -300,6 +301,15 @@ if [[ -n "$ready_ms" && -n "$API_KEY" ]] && all_alive; then
 fi
 event_value() { sed -n "s/^$1=//p" <<<"$events_out"; }
 
+# ---- i. webhook ingestion: signed deliveries acknowledged and applied ------------------------
+webhooks_out=""
+if [[ -n "$ready_ms" ]] && all_alive; then
+    say "webhooks: Tests/Benchmarks/webhooks/run.sh"
+    webhooks_out="$(Tests/Benchmarks/webhooks/run.sh "$BASE_URL" "$ADMIN_KEY" "$DB_URL" "$OUT_DIR" 2>"$OUT_DIR/webhooks.err" || true)"
+    echo "$webhooks_out"
+fi
+webhook_value() { sed -n "s/^$1=//p" <<<"$webhooks_out"; }
+
 stop_apps
 
 # ---- f. targets ---------------------------------------------------------------------------
@@ -456,6 +466,24 @@ wrk_version="$(wrk -v 2>&1 | head -n 1 || true)"
     echo "| events applied per second | $(event_value events_apply_rate) |"
     echo "| publish -> apply p50 / p99 ms | $(event_value events_latency_p50_ms) / $(event_value events_latency_p99_ms) |"
     echo "| ratio to raw inserts | $(event_value events_ratio_to_raw_insert) |"
+    echo
+    echo "## Webhook ingestion (signed Shopify deliveries)"
+    echo
+    echo "\`Tests/Benchmarks/webhooks/run.sh\`: ${BENCH_WEBHOOK_COUNT:-3000} distinct signed \`orders/create\` deliveries"
+    echo "(one of every ten a new customer) over 16 keep-alive connections from a Python driver; each is verified,"
+    echo "stored raw with its event and acknowledged, then applied by the \`customers.store_sync\` consumer (customer"
+    echo "resolved, order mirrored, \`order.created\`/\`order.paid\` appended). Applied rate = applied / (last applied_at -"
+    echo "first received_at). Baseline: pgbench, 16 clients, storing a delivery of the same size and its event in one"
+    echo "transaction. The Python driver shares the two cores, so the acknowledgement rate is a lower bound."
+    echo
+    echo "| Measure | Value |"
+    echo "| --- | --- |"
+    echo "| raw store transactions (pgbench tps) | $(webhook_value webhooks_raw_store_tps) |"
+    echo "| sent / acknowledged / failed | $(webhook_value webhooks_sent) / $(webhook_value webhooks_acknowledged) / $(webhook_value webhooks_failed) |"
+    echo "| acknowledged per second | $(webhook_value webhooks_ack_rate) |"
+    echo "| applied / applied per second | $(webhook_value webhooks_applied) / $(webhook_value webhooks_apply_rate) |"
+    echo "| orders mirrored | $(webhook_value webhooks_orders_mirrored) |"
+    echo "| acknowledgement rate / raw store rate | $(webhook_value webhooks_ack_ratio_to_raw_store) |"
     echo
     echo "## MDP broker"
     echo

@@ -59,6 +59,21 @@ def test_document_covers_every_gateway_route():
         ("/v1/customers/{id}/timeline", "get"), ("/v1/tickets/{id}/solve", "post"),
         ("/v1/tickets", "post"), ("/v1/tickets/{id}", "get"), ("/v1/tickets/{id}/messages", "post"),
         ("/v1/returns", "post"), ("/v1/returns/{id}", "get"), ("/v1/api-keys", "post"),
+        # customer profiles, search, merge, consent, segments
+        ("/v1/customers/{id}", "patch"), ("/v1/customers/resolve", "post"), ("/v1/customers/{id}/merge", "post"),
+        ("/v1/customers/{id}/consents/{channel}", "put"), ("/v1/segments", "get"), ("/v1/segments/{name}", "put"),
+        ("/v1/segments/{name}/customers", "get"),
+        # orders and the customer view
+        ("/v1/customers/{id}/orders", "get"), ("/v1/customers/{id}/overview", "get"), ("/v1/orders", "get"),
+        ("/v1/orders/{id}", "get"),
+        # privacy
+        ("/v1/customers/{id}/export", "get"), ("/v1/customers/{id}/erase", "post"),
+        ("/v1/customers/{id}/erasure", "get"), ("/v1/data-requests", "get"),
+        ("/v1/data-requests/{id}/complete", "post"),
+        # connected stores and their webhooks
+        ("/v1/stores", "post"), ("/v1/stores", "get"), ("/v1/stores/{id}", "get"),
+        ("/v1/stores/{id}/webhook-secret", "post"), ("/v1/stores/{id}/previous-webhook-secret", "delete"),
+        ("/webhooks/shopify", "post"), ("/webhooks/woocommerce", "post"),
     }
     documented = {(path, method) for path, item in paths.items() for method in item if method in
                   {"get", "post", "put", "patch", "delete"}}

@@ -11,7 +11,14 @@ public enum CustomersService {
     public static func definition() throws -> ServiceDefinition {
         ServiceDefinition(
             name: Operation.Customers.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9102,
-            register: register, consumers: { _ in ["customers.timeline": TimelineProjection().handlers()] })
+            register: register,
+            consumers: { _ in
+                [
+                    "customers.timeline": TimelineProjection().handlers(),
+                    "customers.store_sync": StoreSync().handlers(),
+                    "customers.privacy": CustomerPrivacy.handlers(),
+                ]
+            })
     }
 
     /// The bundled migrations of the `customers` schema.
@@ -21,18 +28,11 @@ public enum CustomersService {
 
     /// Registers the operations on `router`.
     @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
-        let repository = PostgresCustomerRepository()
-
-        router.command(Operation.Customers.create, CreateCustomer.self) { input, context, connection in
-            try context.requireStaff()
-            let customer = try await repository.create(input, on: connection, logger: context.logger)
-            try await context.record(
-                NewEvent(
-                    type: EventType.customerCreated, aggregateType: "customer", aggregateID: customer.id.uuidString,
-                    payload: CustomerCreated(customerID: customer.id, email: customer.email, name: customer.name)),
-                on: connection)
-            return customer
-        }
+        CustomerPrivacy.register(&router, database)
+        StoreSyncOperations.register(&router, database)
+        ProfileOperations.register(&router, database)
+        SegmentOperations.register(&router, database)
+        ConsentOperations.register(&router, database)
 
         let timeline = TimelineProjection()
         router.query(Operation.Customers.timeline, ListTimeline.self) { input, context in
@@ -42,24 +42,6 @@ public enum CustomersService {
                     customerID: input.customerID, limit: input.limit ?? 50,
                     after: input.cursor.flatMap(KeysetCursor.init(encoded:)), on: $0, logger: context.logger)
             }
-        }
-
-        router.query(Operation.Customers.get, ByID.self) { input, context in
-            try context.authorize(customerID: input.id)
-            let customer = try await database.withConnection {
-                try await repository.find(id: input.id, on: $0, logger: context.logger)
-            }
-            guard let customer else { throw Problem.notFound("no customer with id \(input.id)") }
-            return customer
-        }
-
-        router.query(Operation.Customers.findByEmail, FindCustomerByEmail.self) { input, context in
-            try context.requireStaff()
-            let customer = try await database.withConnection {
-                try await repository.find(email: input.email, on: $0, logger: context.logger)
-            }
-            guard let customer else { throw Problem.notFound("no customer with that email") }
-            return customer
         }
     }
 }

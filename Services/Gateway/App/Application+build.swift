@@ -32,10 +32,14 @@ public func buildApplication(
     let services = ServiceClient(
         client: majordomo, attemptTimeout: runtime.requestTimeout, deadline: runtime.requestDeadline, logger: logger)
     let keyStore = APIKeyStore(database: database)
+    let stores = StoreRepository(database: database, keys: keyStore)
+    let webhooks = WebhookReceiver(
+        services: services, stores: StoreCache(repository: stores), maxBodyBytes: configuration.webhookMaxBodyBytes,
+        deadline: configuration.webhookDeadline)
 
     let router = buildRouter(
         services: services, database: database, keys: APIKeyCache(store: keyStore), keyStore: keyStore,
-        maxBodyBytes: configuration.maxBodyBytes)
+        maxBodyBytes: configuration.maxBodyBytes, stores: stores, webhooks: webhooks)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "concierge"),
@@ -55,19 +59,26 @@ public func buildApplication(
 
 /// The gateway's routes: health at the root, the API under `/v1` behind authentication, every error a problem.
 func buildRouter(
-    services: ServiceClient, database: Database, keys: APIKeyCache, keyStore: APIKeyStore, maxBodyBytes: Int
+    services: ServiceClient, database: Database, keys: APIKeyCache, keyStore: APIKeyStore, maxBodyBytes: Int,
+    stores: StoreRepository, webhooks: WebhookReceiver
 ) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware(maxBodyBytes: maxBodyBytes))
     router.add(middleware: MetricsMiddleware())
     HealthRoutes(services: services, database: database).register(on: router)
+    WebhookRoutes(receiver: webhooks).register(on: router)
 
     let forwarder = ServiceForwarder(services: services, maxBodyBytes: maxBodyBytes)
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(keys: keys))
     CustomerRoutes(forwarder: forwarder).register(on: v1)
+    SegmentRoutes(forwarder: forwarder).register(on: v1)
     TicketRoutes(forwarder: forwarder).register(on: v1)
     ReturnRoutes(forwarder: forwarder).register(on: v1)
+    OrderRoutes(forwarder: forwarder).register(on: v1)
+    CustomerOverviewRoutes(forwarder: forwarder).register(on: v1)
+    PrivacyRoutes(forwarder: forwarder).register(on: v1)
     APIKeyRoutes(forwarder: forwarder, store: keyStore).register(on: v1)
+    StoreRoutes(forwarder: forwarder, repository: stores, cache: webhooks.stores).register(on: v1)
     return router
 }
