@@ -2,10 +2,11 @@
 # Run every Concierge test from a clean clone (what `make test` and CI run).
 #
 #   1. scripts/install-deps.sh test
-#   2. a throwaway PostgreSQL cluster (PG_FAST=1) in a temp dir on a free port,
+#   2. a throwaway PostgreSQL cluster (PG_FAST=1, 600 connections) in a temp dir on a free port,
 #      stopped and deleted on any exit
 #   3. exports CONCIERGE_TEST_DATABASE_URL and CONCIERGE_BIN_DIR
-#   4. swift build --build-tests, then swift test (all Swift test targets)
+#   4. swift build --build-tests, then swift test (all Swift test targets, at most
+#      TEST_PARALLELISM (8) tests at a time)
 #   5. python3 -m pytest -q over Tests/Interop Tests/Compose Tests/Contract
 #      (the ones that exist and hold tests)
 #   6. a summary of the stages; exit status non-zero if any stage failed
@@ -71,7 +72,9 @@ trap 'exit 143' TERM
 
 say "starting throwaway PostgreSQL in $PG_DIR on 127.0.0.1:$PG_PORT"
 rc=0
-PG_FAST=1 scripts/pg.sh start "$PG_DIR" "$PG_PORT" || rc=$?
+# Every test suite that runs in process or starts the executables opens its own pools (about 25 connections), so
+# the throwaway cluster allows more clients than the default (see TEST_PARALLELISM below).
+PG_FAST=1 PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-600}" scripts/pg.sh start "$PG_DIR" "$PG_PORT" || rc=$?
 record postgres "$rc"
 if [[ "$rc" -ne 0 ]]; then
     tail -n 40 "$PG_DIR/postgres.log" 2>/dev/null || true
@@ -92,6 +95,10 @@ record swift-build "$rc"
 if [[ "$rc" -eq 0 ]]; then
     say "swift test $*"
     rc=0
+    # Swift Testing runs every test at once by default; each database test opens pools of its own, and hundreds of
+    # them together exhaust PostgreSQL's connections ("too many clients") on top of thrashing two cores. At most
+    # TEST_PARALLELISM tests run at a time (8 fits 600 connections with room to spare).
+    export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${TEST_PARALLELISM:-8}"
     # A hard limit, so that a hung test fails this stage instead of running into CI's own time limit.
     timeout -s KILL "${SWIFT_TEST_TIMEOUT:-1800}" swift test "$@" || rc=$?
     record swift-test "$rc"

@@ -284,7 +284,7 @@ struct WooCommerceWebhookTests {
         }
     }
 
-    @Test("bad signature and unknown source are 401, missing headers 400, other topics 422; nothing stored")
+    @Test("bad signature and unknown source are 401, missing headers 400; nothing stored")
     func refused() async throws {
         try await GatewayHarness.run { context in
             _ = try await connectStore(
@@ -314,11 +314,35 @@ struct WooCommerceWebhookTests {
                 #expect(response.status == .badRequest)
                 #expect(response.problemCode == "missing_header")
             }
+            #expect(try await ShopifyWebhookTests.deliveries(context.databaseURL) == 0)
+        }
+    }
+
+    @Test("a topic Concierge does not act on is stored and acknowledged, on either platform")
+    func unknownTopicsAreAcknowledged() async throws {
+        try await GatewayHarness.run { context in
+            _ = try await connectStore(
+                context.client, platform: "woocommerce", domain: "shop.example.org", secret: Self.secret)
+            let body = Array(#"{"id":42,"name":"Mug","date_modified_gmt":"2025-03-01T10:00:00"}"#.utf8)
             let product = try await context.client.deliver(
                 "/webhooks/woocommerce", body: body, headers: try Self.wooHeaders(body: body, topic: "product.updated"))
-            #expect(product.status == .unprocessableContent)
-            #expect(product.problemCode == "unsupported_topic")
-            #expect(try await ShopifyWebhookTests.deliveries(context.databaseURL) == 0)
+            #expect(product.status == .ok)
+            #expect(product.object["status"] as? String == "accepted")
+            #expect(
+                try await ShopifyWebhookTests.deliveries(
+                    context.databaseURL, "platform = 'woocommerce' AND topic = 'product.updated'") == 1)
+
+            _ = try await connectStore(context.client, domain: "unknown-topic.myshopify.com", secret: Self.secret)
+            let shopifyBody = Array(#"{"id":7,"title":"Mug"}"#.utf8)
+            let fields = try ShopifyWebhookTests.shopifyHeaders(
+                body: shopifyBody, secret: Self.secret, topic: "products/update", domain: "unknown-topic.myshopify.com",
+                webhookID: "unknown-topic-1")
+            let shopify = try await context.client.deliver("/webhooks/shopify", body: shopifyBody, headers: fields)
+            #expect(shopify.status == .ok)
+            #expect(shopify.object["status"] as? String == "accepted")
+            #expect(
+                try await ShopifyWebhookTests.deliveries(
+                    context.databaseURL, "platform = 'shopify' AND topic = 'products/update'") == 1)
         }
     }
 }

@@ -8,13 +8,24 @@ import PostgresNIO
 /// The stale rule: an order whose stored platform `updated_at` is newer than the incoming one (the delivery's
 /// trigger time when the body has none) keeps its fields; refunds, fulfillments and lines not yet known are still
 /// added, keyed by their platform ids, never twice. An order of the same platform version as the stored one keeps
-/// its fields as well (without being stale).
+/// its fields as well (without being stale), and so does a partial body (one without `updated_at`) over a stored
+/// order: it can only add lines, fulfillments and refunds.
 struct OrderMirror: Sendable {
     /// What writing an order did.
     struct Result: Sendable {
+        /// Why the stored fields were kept.
+        enum Kept: Sendable {
+            /// The stored version is newer.
+            case stale
+            /// The same platform version again.
+            case sameVersion
+            /// The body has no `updated_at` of its own.
+            case partial
+        }
         var orderID: UUID
         var inserted: Bool
-        var stale: Bool
+        /// Nil when the incoming order's fields were written.
+        var kept: Kept?
     }
 
     /// The stored order's id and platform `updated_at`, locked for the caller's transaction.
@@ -57,7 +68,10 @@ struct OrderMirror: Sendable {
         // The same platform version again (a re-sent webhook, or `orders/paid` beside `orders/updated`) holds
         // nothing new: it keeps the stored fields too, so state derived since (a fulfillment) is not undone.
         let sameVersion = Self.isSameVersion(stored: current?.1, incoming: incoming)
-        if let current, sameVersion || Self.isStale(stored: current.1, incoming: incoming) {
+        // A body without its own `updated_at` is partial (a hand-made or truncated payload): it cannot be ordered
+        // against the stored version and its missing fields decode as empty, so over a stored order it only adds.
+        let partial = order.updatedAt == nil
+        if let current, partial || sameVersion || Self.isStale(stored: current.1, incoming: incoming) {
             try await insertLines(order, storeID: delivery.storeID, replace: false, on: connection, logger: logger)
             for fulfillment in order.fulfillments {
                 _ = try await upsert(
@@ -67,7 +81,8 @@ struct OrderMirror: Sendable {
             try await insertRefunds(order, storeID: delivery.storeID, on: connection, logger: logger)
             try await recomputeRefunded(
                 storeID: delivery.storeID, platformOrderID: order.platformOrderID, on: connection, logger: logger)
-            return Result(orderID: current.0, inserted: false, stale: !sameVersion)
+            let kept: Result.Kept = sameVersion ? .sameVersion : partial ? .partial : .stale
+            return Result(orderID: current.0, inserted: false, kept: kept)
         }
         let id = current?.0 ?? UUID()
         let shipping = try order.shippingAddress.map(Self.json)
@@ -115,7 +130,7 @@ struct OrderMirror: Sendable {
         try await insertRefunds(order, storeID: delivery.storeID, on: connection, logger: logger)
         try await recomputeRefunded(
             storeID: delivery.storeID, platformOrderID: order.platformOrderID, on: connection, logger: logger)
-        return Result(orderID: id, inserted: current == nil, stale: false)
+        return Result(orderID: id, inserted: current == nil, kept: nil)
     }
 
     /// Inserts or (when `overwrite` and not older than the stored one) updates a fulfillment; false when the stored

@@ -85,7 +85,11 @@ public struct StoreSync: Sendable {
             try await emitter.emitDue(
                 storeID: delivery.storeID, platform: delivery.platform, platformOrderID: order.platformOrderID,
                 created: result.inserted, on: connection, logger: logger)
-            return (result.stale ? .stale : .applied, customerID)
+            switch result.kept {
+            case nil, .sameVersion: return (.applied, customerID)
+            case .stale: return (.stale, customerID)
+            case .partial: return (.merged, customerID)
+            }
         case .fulfillment(let platformOrderID, let fulfillment):
             let written = try await mirror.upsert(
                 fulfillment, platformOrderID: platformOrderID, storeID: delivery.storeID, overwrite: true,

@@ -50,6 +50,9 @@ enum StoreSyncOutcome: String, Sendable {
     case applied
     /// Older than what is stored: the stored fields were kept (new refunds, fulfillments and lines still count).
     case stale
+    /// A partial order body (no `updated_at`) over a stored order: only its new lines, fulfillments and refunds
+    /// were added.
+    case merged
     /// Nothing to apply (a ping, a topic Concierge does not act on).
     case ignored
     /// Signed but unusable (the body could not be decoded, or applying it was refused); `error` says why.

@@ -9,11 +9,6 @@ import Wire
 struct WebhookRoutes {
     let receiver: WebhookReceiver
 
-    /// The WooCommerce topics Concierge subscribes to.
-    static let wooCommerceTopics: Set<String> = [
-        "order.created", "order.updated", "order.deleted", "customer.created", "customer.updated", "customer.deleted",
-    ]
-
     func register(on router: Router<GatewayRequestContext>) {
         router.post("webhooks/shopify") { request, context in
             try await shopify(request, context: context)
@@ -55,13 +50,8 @@ struct WebhookRoutes {
         let store = try await receiver.verify(
             platform: .woocommerce, domain: source, signature: signature, body: body, logger: context.logger)
         let text = try receiver.text(of: body, platform: .woocommerce)
-        guard Self.wooCommerceTopics.contains(topic) else {
-            WebhookMetrics.record(.woocommerce, .rejected)
-            throw Problem(
-                status: 422, code: "unsupported_topic", title: "Unsupported topic",
-                detail: "topic '\(topic.prefix(100))' is not one of "
-                    + Self.wooCommerceTopics.sorted().joined(separator: ", "))
-        }
+        // A topic Concierge does not act on (`product.updated`, an `action.*` hook) is stored and acknowledged like
+        // any other, so the store never disables the webhook for failures; store sync marks it `ignored`.
         return try await receiver.deliver(
             .init(
                 store: store, topic: topic,
