@@ -17,15 +17,25 @@ enum StoreSyncFixture {
         return try String(contentsOf: root.appending(path: "../shared/fixtures/\(name)"), encoding: .utf8)
     }
 
-    /// Stores a Shopify delivery through `customers.receive_delivery` as the gateway would.
+    /// The StorePlatforms test target's own samples (`Tests/StorePlatformsTests/Fixtures`).
+    static func local(_ name: String) throws -> String {
+        let tests = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        return try String(
+            contentsOf: tests.appending(path: "StorePlatformsTests/Fixtures/\(name)"), encoding: .utf8)
+    }
+
+    /// Stores a delivery (Shopify unless `platform` says otherwise) through `customers.receive_delivery` as the
+    /// gateway would.
     static func receive(
-        _ routers: Fixture.Routers, store: UUID, topic: String, body: String, key: String = UUID().uuidString,
-        eventID: String? = nil, triggeredAt: Date? = nil, principal: Principal? = nil
+        _ routers: Fixture.Routers, store: UUID, platform: StorePlatform = .shopify, topic: String, body: String,
+        key: String = UUID().uuidString, eventID: String? = nil, triggeredAt: Date? = nil,
+        principal: Principal? = nil
     ) async throws -> ReplyEnvelope {
-        try await routers.customers.call(
+        let domain = platform == .shopify ? "shop.myshopify.com" : "shop.example.org"
+        return try await routers.customers.call(
             Operation.Customers.receiveDelivery,
             ReceiveStoreDelivery(
-                storeID: store, platform: .shopify, shopDomain: "shop.myshopify.com", topic: topic, deliveryKey: key,
+                storeID: store, platform: platform, shopDomain: domain, topic: topic, deliveryKey: key,
                 eventID: eventID, triggeredAt: triggeredAt, body: body),
             principal: principal ?? Principal(role: .integration, keyID: "webhooks"))
     }
@@ -33,9 +43,11 @@ enum StoreSyncFixture {
     /// Like `receive`, for a delivery that must be new: its id.
     @discardableResult
     static func deliver(
-        _ routers: Fixture.Routers, store: UUID, topic: String, body: String, triggeredAt: Date? = nil
+        _ routers: Fixture.Routers, store: UUID, platform: StorePlatform = .shopify, topic: String, body: String,
+        triggeredAt: Date? = nil
     ) async throws -> UUID {
-        let reply = try await receive(routers, store: store, topic: topic, body: body, triggeredAt: triggeredAt)
+        let reply = try await receive(
+            routers, store: store, platform: platform, topic: topic, body: body, triggeredAt: triggeredAt)
         guard reply.status == 200 else { throw TestSetupError("receive_delivery answered \(reply.bodyText)") }
         let receipt = try reply.decoded(StoreDeliveryReceipt.self)
         guard !receipt.duplicate else { throw TestSetupError("delivery was a duplicate") }

@@ -227,6 +227,65 @@ struct StoreSyncApplyTests {
         }
     }
 
+    @Test func aPartialBodyOverAStoredOrderOnlyAddsAndLosesNothing() async throws {
+        try await Fixture.withRouters { routers in
+            let store = UUID()
+            let id: Int64 = 9_007_199_254_740_993  // the id of Tests/StorePlatformsTests/Fixtures/shopify/order_partial.json
+            try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "orders/create",
+                body: ShopifyBody.order(id: id, financial: "paid", updatedAt: "2025-03-01T10:00:00Z"))
+            try await StoreSyncFixture.sync(routers.url)
+            let full = try await StoreSyncFixture.order(routers, store: store, platformOrderID: id)
+
+            // Only an id, a name, a currency and a total: no `updated_at`, no lines, no email, no addresses.
+            let partial = try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "orders/updated",
+                body: try StoreSyncFixture.local("shopify/order_partial.json"), triggeredAt: Date())
+            try await StoreSyncFixture.sync(routers.url)
+            #expect(try await StoreSyncFixture.outcome(routers.url, partial).0 == "merged")
+            #expect(try await StoreSyncFixture.order(routers, store: store, platformOrderID: id) == full)
+
+            // A partial body that brings a refund adds the refund, and nothing else changes.
+            let withRefund = try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "orders/updated",
+                body:
+                    #"{"id":\#(id),"currency":"USD","total_price":"1.00","refunds":[\#(ShopifyBody.refund(id: 91, orderID: id, amount: "5.00"))]}"#
+            )
+            try await StoreSyncFixture.sync(routers.url)
+            #expect(try await StoreSyncFixture.outcome(routers.url, withRefund).0 == "merged")
+            let after = try await StoreSyncFixture.order(routers, store: store, platformOrderID: id)
+            #expect(after.refunds.map(\.platformRefundID) == [91])
+            #expect(after.refunded == Money(amountMinor: 500, currency: "USD"))
+            #expect(after.email == full.email)
+            #expect(after.lines == full.lines)
+            #expect(after.shippingAddress == full.shippingAddress)
+            #expect(after.total == full.total)
+            #expect(try await StoreSyncFixture.events(routers.url, EventType.orderRefunded) == 1)
+        }
+    }
+
+    @Test func withoutUpdatedAtTheTriggerTimeDecidesStalenessOfANewOrder() async throws {
+        try await Fixture.withRouters { routers in
+            let store = UUID()
+            let id: Int64 = 5_000_000_000_000_077
+            let triggered = Date(timeIntervalSince1970: 1_740_823_200)  // 2025-03-01T10:00:00Z
+            let body = ShopifyBody.order(id: id, financial: "paid").replacingOccurrences(
+                of: #""updated_at":"2025-03-01T10:00:00Z","#, with: "")
+            #expect(!body.contains(#""updated_at":"2025-03-01T10:00:00Z","cancelled_at""#))
+            try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "orders/create", body: body, triggeredAt: triggered)
+            try await StoreSyncFixture.sync(routers.url)
+            // The trigger time is stored as the order's platform version, so a full update older than it is stale.
+            let older = try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "orders/updated",
+                body: ShopifyBody.order(id: id, financial: "pending", updatedAt: "2025-03-01T09:00:00Z"))
+            try await StoreSyncFixture.sync(routers.url)
+            #expect(try await StoreSyncFixture.outcome(routers.url, older).0 == "stale")
+            #expect(
+                try await StoreSyncFixture.order(routers, store: store, platformOrderID: id).financialStatus == "paid")
+        }
+    }
+
     @Test func aRefundDeliveredBeforeItsOrderShowsOnceTheOrderArrives() async throws {
         try await Fixture.withRouters { routers in
             let store = UUID()
