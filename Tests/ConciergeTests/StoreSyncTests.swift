@@ -230,7 +230,8 @@ struct StoreSyncApplyTests {
     @Test func aPartialBodyOverAStoredOrderOnlyAddsAndLosesNothing() async throws {
         try await Fixture.withRouters { routers in
             let store = UUID()
-            let id: Int64 = 9_007_199_254_740_993  // the id of Tests/StorePlatformsTests/Fixtures/shopify/order_partial.json
+            // The id of Tests/StorePlatformsTests/Fixtures/shopify/order_partial.json.
+            let id: Int64 = 9_007_199_254_740_993
             try await StoreSyncFixture.deliver(
                 routers, store: store, topic: "orders/create",
                 body: ShopifyBody.order(id: id, financial: "paid", updatedAt: "2025-03-01T10:00:00Z"))
