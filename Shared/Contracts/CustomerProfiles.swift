@@ -553,18 +553,22 @@ public struct ListSegments: OperationInput, Codable, Equatable {
     public init() {}
 }
 
-/// `customers.segment_members`: the customers in the segment `name`, oldest first, keyset-paged.
+/// `customers.segment_members`: the customers in the segment `name`, oldest first, keyset-paged. With `consented`,
+/// only those whose current consent on that channel is a grant: the audience a marketing action (a campaign, a
+/// win-back offer) may contact.
 public struct SegmentMembers: OperationInput, Codable, Equatable {
-    public static let fields: Set<String> = ["name", "limit", "cursor"]
+    public static let fields: Set<String> = ["name", "limit", "cursor", "consented"]
     public var name: String
     public var limit: Int?
     public var cursor: String?
+    public var consented: ConsentChannel?
 
     /// A page request.
-    public init(name: String, limit: Int? = nil, cursor: String? = nil) {
+    public init(name: String, limit: Int? = nil, cursor: String? = nil, consented: ConsentChannel? = nil) {
         self.name = name
         self.limit = limit
         self.cursor = cursor
+        self.consented = consented
     }
 
     public func validate() -> [FieldIssue] {

@@ -109,7 +109,7 @@ public struct ErasureServices: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case customers, tickets, returns, loyalty }
 
     // Pending services are written as explicit nulls so that callers see all four.
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(customers, forKey: .customers)
         try container.encode(tickets, forKey: .tickets)
@@ -227,7 +227,7 @@ public enum PrivacyJSON: Codable, Sendable, Equatable {
     case array([PrivacyJSON])
     case object([String: PrivacyJSON])
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -246,7 +246,7 @@ public enum PrivacyJSON: Codable, Sendable, Equatable {
         }
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()

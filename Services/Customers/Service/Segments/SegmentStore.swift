@@ -49,12 +49,17 @@ enum SegmentStore {
         let cursor = input.cursor.flatMap(KeysetCursor.init(encoded:))
         let afterMicros = cursor?.createdAtMicros
         let afterID = cursor?.id ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        let consented = input.consented?.rawValue
         let rows = try await connection.query(
             """
             WITH \(unescaped: ProfileSQL.profiles)
             SELECT p.id, (extract(epoch FROM p.created_at) * 1000000)::bigint AS micros
             FROM profiles p JOIN customers.segments s ON s.name = \(input.name)
             WHERE \(unescaped: ProfileSQL.matches)
+              AND (\(consented)::text IS NULL
+                   OR (SELECT c.granted FROM customers.consents c
+                       WHERE c.customer_id = p.id AND c.channel = \(consented)::text
+                       ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1) IS TRUE)
               AND (\(afterMicros)::bigint IS NULL
                    OR ((extract(epoch FROM p.created_at) * 1000000)::bigint, p.id) > (\(afterMicros), \(afterID)))
             ORDER BY micros, p.id

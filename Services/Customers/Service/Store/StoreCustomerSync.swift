@@ -21,7 +21,30 @@ struct StoreCustomerSync: Sendable {
         if buyer.addresses.isEmpty, let address = order.shippingAddress ?? order.billingAddress {
             buyer.addresses = [address]
         }
-        return try await resolve(buyer, delivery: delivery, on: connection, logger: logger)?.id
+        guard let resolved = try await resolve(buyer, delivery: delivery, on: connection, logger: logger) else {
+            return nil
+        }
+        try await syncConsent(
+            buyer, customerID: resolved.id, decidedAt: order.updatedAt ?? delivery.triggeredAt, delivery: delivery,
+            on: connection, logger: logger)
+        return resolved.id
+    }
+
+    /// Records the marketing consents `customer` carries (see `ConsentStore.recordFromPlatform`); a decision
+    /// without its own time counts as made at `decidedAt` (the body's `updated_at`), else now.
+    func syncConsent(
+        _ customer: StoreCustomer, customerID: UUID, decidedAt: Date?, delivery: StoredDelivery,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let decisions: [(ConsentChannel, Bool?, Date?)] = [
+            (.email, customer.acceptsEmailMarketing, customer.emailConsentUpdatedAt),
+            (.sms, customer.acceptsSMSMarketing, customer.smsConsentUpdatedAt),
+        ]
+        for case let (channel, granted?, time) in decisions {
+            try await ConsentStore.recordFromPlatform(
+                customerID: customerID, channel: channel, granted: granted, decidedAt: time ?? decidedAt ?? Date(),
+                source: delivery.platform.rawValue, on: connection, logger: logger)
+        }
     }
 
     /// Resolves `customer` (platform id, then email, then phone); nil when it carries none of them.
@@ -72,6 +95,8 @@ struct StoreCustomerSync: Sendable {
         if !resolved.created {
             try await updateProfile(resolved.id, from: customer, on: connection, logger: logger)
         }
+        try await syncConsent(
+            customer, customerID: resolved.id, decidedAt: incoming, delivery: delivery, on: connection, logger: logger)
         if let platformID = customer.platformCustomerID {
             try await connection.query(
                 """

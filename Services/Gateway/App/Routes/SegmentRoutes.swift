@@ -32,9 +32,17 @@ struct SegmentRoutes {
         group.get("segments/:name/customers") { request, context in
             try context.require(.staff)
             let query = request.uri.queryParameters
+            var consented: ConsentChannel?
+            if let text = query.get("consented") {
+                guard let channel = ConsentChannel(rawValue: text) else {
+                    let names = ConsentChannel.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw Problem.validation([.init(field: "consented", message: "must be one of \(names)")])
+                }
+                consented = channel
+            }
             let input = SegmentMembers(
                 name: context.parameters.get("name") ?? "", limit: try CustomerRoutes.limit(query),
-                cursor: query.get("cursor"))
+                cursor: query.get("cursor"), consented: consented)
             return try await forwarder.forward(
                 Operation.Customers.service, Operation.Customers.segmentMembers,
                 payload: try forwarder.payload(input), request: request, context: context)
