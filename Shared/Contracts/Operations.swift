@@ -28,6 +28,7 @@ public enum Operation {
         public static let erasureStatus = "customers.erasure_status"
         public static let listDataRequests = "customers.list_data_requests"
         public static let completeDataRequest = "customers.complete_data_request"
+        public static let getDataRequest = "customers.get_data_request"
     }
 
     public enum Tickets {

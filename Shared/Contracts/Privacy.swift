@@ -217,6 +217,14 @@ public struct CompleteDataRequest: OperationInput, Codable, Equatable {
     public init(id: UUID) { self.id = id }
 }
 
+/// `customers.get_data_request`: one data request by id.
+public struct GetDataRequest: OperationInput, Codable, Equatable {
+    public static let fields: Set<String> = ["id"]
+    public var id: UUID
+
+    public init(id: UUID) { self.id = id }
+}
+
 /// Any JSON value; what the `*.export_customer` operations answer (each service's rows as the database holds them).
 public enum PrivacyJSON: Codable, Sendable, Equatable {
     case null

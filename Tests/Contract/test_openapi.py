@@ -86,7 +86,7 @@ def test_document_covers_every_gateway_route():
         # privacy
         ("/v1/customers/{id}/export", "get"), ("/v1/customers/{id}/erase", "post"),
         ("/v1/customers/{id}/erasure", "get"), ("/v1/data-requests", "get"),
-        ("/v1/data-requests/{id}/complete", "post"),
+        ("/v1/data-requests/{id}/complete", "post"), ("/v1/data-requests/{id}/export", "get"),
         # connected stores and their webhooks
         ("/v1/stores", "post"), ("/v1/stores", "get"), ("/v1/stores/{id}", "get"),
         ("/v1/stores/{id}/webhook-secret", "post"), ("/v1/stores/{id}/previous-webhook-secret", "delete"),

@@ -112,4 +112,47 @@ struct GatewayPrivacyTests {
             #expect((remaining.object["items"] as? [Any])?.isEmpty == true)
         }
     }
+
+    @Test("a data request's export is the customer's bundle; one without a known customer is an empty bundle")
+    func dataRequestExport() async throws {
+        try await GatewayHarness.run { context in
+            let client = context.client
+            let customer = try await client.send(
+                .post, "/v1/customers", json: #"{"email":"grace@example.com","name":"Grace Hopper"}"#)
+            let customerID = try #require(customer.object["id"] as? String)
+            let known = UUID()
+            let unknown = UUID()
+            let inserted = try await TestDatabase.scalar(
+                url: context.databaseURL,
+                """
+                WITH x AS (INSERT INTO customers.data_requests (id, store_id, delivery_id, customer_id)
+                           VALUES ('\(known)', '\(UUID())', '\(UUID())', '\(customerID)'),
+                                  ('\(unknown)', '\(UUID())', '\(UUID())', NULL) RETURNING 1)
+                SELECT count(*) FROM x
+                """)
+            #expect(inserted == 2)
+
+            let export = try await client.send(.get, "/v1/data-requests/\(known)/export")
+            #expect(export.status == .ok)
+            #expect(export.headers[.contentDisposition]?.contains("data-request-") == true)
+            #expect(export.object["data_request_id"] as? String == known.uuidString)
+            #expect(export.object["customer_id"] as? String == customerID)
+            let services = try #require(export.object["services"] as? [String: Any])
+            #expect(Set(services.keys) == ["customers", "tickets", "returns", "loyalty"])
+            let profile = (services["customers"] as? [String: Any])?["profile"] as? [String: Any]
+            #expect(profile?["email"] as? String == "grace@example.com")
+
+            let nothing = try await client.send(.get, "/v1/data-requests/\(unknown)/export")
+            #expect(nothing.status == .ok)
+            #expect(nothing.object["customer_id"] is NSNull)
+            #expect((nothing.object["services"] as? [String: Any])?.isEmpty == true)
+
+            #expect(try await client.send(.get, "/v1/data-requests/\(UUID())/export").status == .notFound)
+            #expect(try await client.send(.get, "/v1/data-requests/nope/export").status == .badRequest)
+            let agent = try await client.send(.post, "/v1/api-keys", json: #"{"name":"desk","role":"agent"}"#)
+            let agentKey = try #require(agent.object["secret"] as? String)
+            #expect(
+                try await client.send(.get, "/v1/data-requests/\(known)/export", key: agentKey).status == .forbidden)
+        }
+    }
 }

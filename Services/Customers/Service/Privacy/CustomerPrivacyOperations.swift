@@ -48,6 +48,13 @@ public enum CustomerPrivacy {
             }
         }
 
+        router.query(Operation.Customers.getDataRequest, GetDataRequest.self) { input, context in
+            try requireAdmin(context)
+            return try await database.withConnection {
+                try await requests.find(id: input.id, on: $0, logger: context.logger)
+            }
+        }
+
         router.command(Operation.Customers.completeDataRequest, CompleteDataRequest.self, status: 200) {
             input, context, connection in
             try requireAdmin(context)

@@ -40,6 +40,14 @@ struct DataRequestStore: Sendable {
         return Page(items: items.map(\.0), nextCursor: next)
     }
 
+    /// One request; 404 for an unknown id.
+    func find(id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> DataRequest {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Self.columns) FROM customers.data_requests WHERE id = \(id)", logger: logger)
+        for try await row in rows.decode(Row.self) { return Self.request(row) }
+        throw Problem.notFound("no data request with id \(id)")
+    }
+
     /// Marks the request completed (completing it again answers it unchanged); 404 for an unknown id.
     func complete(id: UUID, by principal: String, on connection: PostgresConnection, logger: Logger) async throws
         -> DataRequest

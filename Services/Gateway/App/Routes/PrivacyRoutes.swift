@@ -22,7 +22,7 @@ struct PrivacyRoutes {
         group.get("customers/:id/export") { request, context in
             let principal = try context.require([.admin])
             let id = try context.parameters.uuid("id")
-            return try await export(customerID: id, principal: principal, context: context)
+            return try await export(customerID: id, dataRequestID: nil, principal: principal, context: context)
         }
 
         group.post("customers/:id/erase") { request, context in
@@ -61,6 +61,22 @@ struct PrivacyRoutes {
                 payload: try forwarder.payload(input), request: request, context: context)
         }
 
+        group.get("data-requests/:id/export") { request, context in
+            let principal = try context.require([.admin])
+            let id = try context.parameters.uuid("id")
+            let reply = await forwarder.services.send(
+                service: Operation.Customers.service, operation: Operation.Customers.getDataRequest,
+                payload: try forwarder.payload(GetDataRequest(id: id)),
+                metadata: RequestMetadata(requestID: context.requestID, principal: principal))
+            guard reply.isSuccess else { return forwarder.response(for: reply) }
+            let dataRequest = try WireJSON.decoder.decode(DataRequest.self, from: Data(reply.body))
+            guard let customerID = dataRequest.customerID else {
+                // Concierge knows no customer for this request: the answer is that it holds nothing about them.
+                return Self.bundle(dataRequestID: id, customerID: nil, parts: [])
+            }
+            return try await export(customerID: customerID, dataRequestID: id, principal: principal, context: context)
+        }
+
         group.post("data-requests/:id/complete") { request, context in
             try context.require([.admin])
             let id = try context.parameters.uuid("id")
@@ -73,9 +89,9 @@ struct PrivacyRoutes {
 
     /// Asks the four services concurrently and answers one bundle, or the failure: an unknown customer is 404, any
     /// other failing service makes the export 503 (never a partial bundle).
-    private func export(customerID: UUID, principal: Principal, context: GatewayRequestContext) async throws
-        -> Response
-    {
+    private func export(
+        customerID: UUID, dataRequestID: UUID?, principal: Principal, context: GatewayRequestContext
+    ) async throws -> Response {
         let payload = try forwarder.payload(ExportCustomer(customerID: customerID))
         let parts = Self.exportParts
         let requestID = context.requestID
@@ -106,21 +122,37 @@ struct PrivacyRoutes {
             throw Problem.serviceUnavailable(
                 "the \(service) service could not export; try again", code: "export_incomplete")
         }
+        let bodies = parts.enumerated().map { index, part in
+            (part.service, replies[index]?.body ?? Array("null".utf8))
+        }
+        return Self.bundle(dataRequestID: dataRequestID, customerID: customerID, parts: bodies)
+    }
+
+    /// The bundle document: `format`, `generated_at`, `customer_id` (null when no customer is known),
+    /// `data_request_id` when it answers a store's data request, and `services` with each service's export.
+    static func bundle(dataRequestID: UUID?, customerID: UUID?, parts: [(service: String, body: [UInt8])])
+        -> Response
+    {
+        func quoted(_ id: UUID?) -> String { id.map { "\"\($0.uuidString)\"" } ?? "null" }
         let generatedAt = ISO8601DateFormatter().string(from: Date())
         var body = Array(
-            "{\"format\":\"\(PrivacyServices.exportFormat)\",\"generated_at\":\"\(generatedAt)\",\"customer_id\":\"\(customerID.uuidString)\",\"services\":{"
+            "{\"format\":\"\(PrivacyServices.exportFormat)\",\"generated_at\":\"\(generatedAt)\",\"customer_id\":\(quoted(customerID)),"
                 .utf8)
+        if let dataRequestID { body += Array("\"data_request_id\":\(quoted(dataRequestID)),".utf8) }
+        body += Array("\"services\":{".utf8)
         for (index, part) in parts.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
             body += Array("\"\(part.service)\":".utf8)
-            body += replies[index]?.body ?? Array("null".utf8)
+            body += part.body
         }
         body += Array("}}".utf8)
+        let name =
+            dataRequestID.map { "data-request-\($0.uuidString.lowercased())" }
+            ?? "customer-\(customerID?.uuidString.lowercased() ?? "none")"
         return Response(
             status: .ok,
             headers: [
-                .contentType: "application/json",
-                .contentDisposition: "attachment; filename=\"customer-\(customerID.uuidString.lowercased()).json\"",
+                .contentType: "application/json", .contentDisposition: "attachment; filename=\"\(name).json\"",
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -50,6 +50,11 @@ struct ServiceForwarder: Sendable {
             requestID: requestID, idempotencyKey: idempotencyKey, principal: principal,
             traceparent: request.headers[.traceparent])
         let reply = await services.send(service: service, operation: operation, payload: payload, metadata: metadata)
+        return response(for: reply)
+    }
+
+    /// A service's reply as it is answered over HTTP: its status and body (a problem from 400 on).
+    func response(for reply: ReplyEnvelope) -> Response {
         var headers: HTTPFields = [
             .contentType: reply.status >= 400 ? "application/problem+json" : "application/json"
         ]
