@@ -87,8 +87,8 @@ enum StoreSyncFixture {
                     client,
                     """
                     SELECT count(*) FROM events.log l
-                    WHERE l.type IN ('customer.created', 'order.created', 'order.fulfilled', 'order.refunded',
-                                     'order.cancelled')
+                    WHERE l.type IN ('customer.created', 'order.created', 'order.paid', 'order.fulfilled',
+                                     'order.refunded', 'order.cancelled')
                       AND NOT EXISTS (SELECT 1 FROM customers.applied_events a WHERE a.event_id = l.id
                                       AND a.consumer = 'customers.timeline')
                     """)

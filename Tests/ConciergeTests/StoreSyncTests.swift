@@ -192,6 +192,7 @@ struct StoreSyncApplyTests {
                 Operation.Customers.timeline, ListTimeline(customerID: customerID))
             let summaries = try timeline.decoded(Page<TimelineEntry>.self).items.map(\.summary)
             #expect(summaries.contains("Order #1001 placed: 199.00 USD"))
+            #expect(summaries.contains("Order #1001 paid: 199.00 USD"))
             #expect(summaries.contains("Order #1001 refunded: 50.00 USD"))
             #expect(summaries.contains("Order #1001 shipped via UPS, tracking 1ZTRACK"))
         }

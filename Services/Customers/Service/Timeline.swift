@@ -62,6 +62,9 @@ public struct TimelineProjection: Sendable {
         on(EventType.orderCreated) { payload, number, _ in
             "Order \(number) placed: \(MoneyText.format(payload.amount))"
         }
+        on(EventType.orderPaid) { payload, number, _ in
+            "Order \(number) paid: \(MoneyText.format(payload.amount))"
+        }
         on(EventType.orderFulfilled) { payload, number, carrier in
             let via = carrier.map { " via \($0)" } ?? ""
             let tracking = payload.trackingNumber.map { ", tracking \($0)" } ?? ""
