@@ -110,6 +110,9 @@ public struct StoreCustomer: Codable, Sendable, Equatable {
 /// `fulfillmentStatus`).
 public enum OrderState: String, Codable, Sendable, CaseIterable {
     case open, closed, cancelled
+    /// Removed from the store (WooCommerce `order.deleted`); kept in the mirror for the customer's history, left out
+    /// of their statistics. A later full version of the order (`order.restored`) sets its state again.
+    case deleted
 }
 
 /// One line of an order. Amounts are in the order's shop currency.

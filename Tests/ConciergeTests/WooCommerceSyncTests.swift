@@ -135,6 +135,46 @@ struct WooCommerceSyncTests {
         }
     }
 
+    @Test func aDeletedOrderStaysForTheHistoryLeavesTheStatisticsAndARestoreBringsItBack() async throws {
+        try await Fixture.withRouters { routers in
+            let store = UUID()
+            let sample = try StoreSyncFixture.sample("woocommerce/order.created.json")
+            try await StoreSyncFixture.deliver(
+                routers, store: store, platform: .woocommerce, topic: "order.created", body: sample)
+            try await StoreSyncFixture.sync(routers.url)
+            let placed = try await StoreSyncFixture.order(routers, store: store, platformOrderID: 727)
+            let customerID = try #require(placed.customerID)
+            func orderCount() async throws -> Int? {
+                try await routers.customers.call(Operation.Customers.get, ByID(id: customerID))
+                    .decoded(Customer.self).stats?.orderCount
+            }
+            #expect(try await orderCount() == 1)
+
+            let deleted = try await StoreSyncFixture.deliver(
+                routers, store: store, platform: .woocommerce, topic: "order.deleted",
+                body: try StoreSyncFixture.local("woocommerce/order.deleted.json"))
+            let unknown = try await StoreSyncFixture.deliver(
+                routers, store: store, platform: .woocommerce, topic: "order.deleted", body: #"{"id": 99999}"#)
+            try await StoreSyncFixture.sync(routers.url)
+            #expect(try await StoreSyncFixture.outcome(routers.url, deleted).0 == "applied")
+            #expect(try await StoreSyncFixture.outcome(routers.url, unknown).0 == "ignored")
+            let gone = try await StoreSyncFixture.order(routers, store: store, platformOrderID: 727)
+            #expect(gone.state == .deleted)
+            #expect(gone.lines == placed.lines)
+            #expect(try await orderCount() == nil)  // no counted orders: no statistics
+
+            // Restored in WooCommerce (a newer version of the whole order): open again.
+            let restored = sample.replacingOccurrences(
+                of: #""date_modified_gmt": "2017-03-22T19:28:08""#, with: #""date_modified_gmt": "2017-03-25T08:00:00""#
+            )
+            try await StoreSyncFixture.deliver(
+                routers, store: store, platform: .woocommerce, topic: "order.restored", body: restored)
+            try await StoreSyncFixture.sync(routers.url)
+            #expect(try await StoreSyncFixture.order(routers, store: store, platformOrderID: 727).state == .open)
+            #expect(try await orderCount() == 1)
+        }
+    }
+
     @Test func topicsConciergeDoesNotActOnAreIgnored() async throws {
         try await Fixture.withRouters { routers in
             let store = UUID()

@@ -86,7 +86,7 @@ enum CustomerLoader {
             """
             SELECT customer_id, currency, sum(total_minor - refunded_minor)::bigint
             FROM customers.orders
-            WHERE customer_id = ANY(\(Array(result.keys))) AND state <> 'cancelled'
+            WHERE customer_id = ANY(\(Array(result.keys))) AND state NOT IN ('cancelled', 'deleted')
             GROUP BY customer_id, currency ORDER BY customer_id, count(*) DESC, 3 DESC, currency
             """, logger: logger)
         for try await (id, currency, amount) in values.decode((UUID, String, Int64).self) {

@@ -2,7 +2,7 @@
 /// caller gives is bound, and a segment's rule is read from its `rule` jsonb column.
 ///
 /// Formulas (also in docs/architecture.md):
-/// - orders counted: `customers.orders` of the customer whose state is not `cancelled`;
+/// - orders counted: `customers.orders` of the customer whose state is neither `cancelled` nor `deleted`;
 /// - lifetime value per currency: `sum(total_minor - refunded_minor)`; the main currency is the one with most orders
 ///   (ties: higher value, then currency code);
 /// - RFM: `ntile(5)` over every surviving customer with counted orders, ascending, ties broken by customer id:
@@ -17,7 +17,7 @@ enum ProfileSQL {
             SELECT customer_id, currency, count(*)::bigint AS n, sum(total_minor - refunded_minor)::bigint AS ltv,
                    min(placed_at) AS first_at, max(placed_at) AS last_at
             FROM customers.orders
-            WHERE customer_id IS NOT NULL AND state <> 'cancelled'
+            WHERE customer_id IS NOT NULL AND state NOT IN ('cancelled', 'deleted')
             GROUP BY customer_id, currency),
         totals AS (
             SELECT pc.customer_id, sum(pc.n)::bigint AS order_count, min(pc.first_at) AS first_at,

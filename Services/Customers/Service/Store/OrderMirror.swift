@@ -133,6 +133,21 @@ struct OrderMirror: Sendable {
         return Result(orderID: id, inserted: current == nil, kept: nil)
     }
 
+    /// Marks a mirrored order `deleted` (WooCommerce `order.deleted`); false when it is not mirrored. Its lines,
+    /// refunds and fulfillments stay, and a later full version of the order sets its state again.
+    func markDeleted(storeID: UUID, platformOrderID: Int64, on connection: PostgresConnection, logger: Logger)
+        async throws -> Bool
+    {
+        let rows = try await connection.query(
+            """
+            UPDATE customers.orders SET state = 'deleted', updated_at = now()
+            WHERE store_id = \(storeID) AND platform_order_id = \(platformOrderID)
+            RETURNING id
+            """, logger: logger)
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+
     /// Inserts or (when `overwrite` and not older than the stored one) updates a fulfillment; false when the stored
     /// one was kept.
     func upsert(

@@ -119,7 +119,11 @@ public struct StoreSync: Sendable {
             let outcome = try await PrivacyCompliance.apply(
                 update, storeID: delivery.storeID, deliveryID: delivery.id, on: connection, logger: logger)
             return (StoreSyncOutcome(rawValue: outcome) ?? .applied, nil)
-        case .orderDeleted, .ping, .unknown:
+        case .orderDeleted(let platformOrderID):
+            let deleted = try await mirror.markDeleted(
+                storeID: delivery.storeID, platformOrderID: platformOrderID, on: connection, logger: logger)
+            return (deleted ? .applied : .ignored, nil)
+        case .ping, .unknown:
             return (.ignored, nil)
         }
     }
