@@ -423,6 +423,90 @@ struct StoreSyncApplyTests {
         }
     }
 
+    @Test func theSharedShopifyCustomerAndComplianceSamplesApplyThroughTheConsumer() async throws {
+        try await Fixture.withRouters { routers in
+            let store = UUID()
+            for (topic, file) in [
+                ("customers/create", "customers_create"), ("customers/update", "customers_update"),
+            ] {
+                try await StoreSyncFixture.deliver(
+                    routers, store: store, topic: topic, body: try StoreSyncFixture.sample("shopify/\(file).json"))
+            }
+            try await StoreSyncFixture.sync(routers.url)
+            let bob = try await routers.customers.call(
+                Operation.Customers.findByEmail, FindCustomerByEmail(email: "bob@biller.com")
+            ).decoded(Customer.self)
+            #expect(bob.identities.contains { $0.kind == .shopify && $0.value == "706405506930370084" })
+            let deleted = try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "customers/delete",
+                body: try StoreSyncFixture.sample("shopify/customers_delete.json"))
+
+            // The compliance samples name john@example.com (Shopify id 191167).
+            let john = try await routers.customers.createCustomer(email: "john@example.com")
+            let request = try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "customers/data_request",
+                body: try StoreSyncFixture.sample("shopify/customers_data_request.json"))
+            try await StoreSyncFixture.sync(routers.url)
+            #expect(try await StoreSyncFixture.outcome(routers.url, deleted).0 == "applied")
+            #expect(try await StoreSyncFixture.outcome(routers.url, request).0 == "applied")
+            #expect(
+                try await TestDatabase.scalar(
+                    url: routers.url,
+                    "SELECT count(*) FROM customers.data_requests WHERE customer_id = '\(john.id)' AND status = 'open'")
+                    == 1)
+
+            let redact = try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "customers/redact",
+                body: try StoreSyncFixture.sample("shopify/customers_redact.json"))
+            try await StoreSyncFixture.sync(routers.url)
+            #expect(try await StoreSyncFixture.outcome(routers.url, redact).0 == "applied")
+            // shop/redact (48 hours after uninstalling) erases the shop's customers and every stored body of it.
+            let shopRedact = try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "shop/redact",
+                body: try StoreSyncFixture.sample("shopify/shop_redact.json"))
+            try await StoreSyncFixture.sync(routers.url)
+            #expect(try await StoreSyncFixture.outcome(routers.url, shopRedact).0 == "applied")
+            #expect(try await StoreSyncFixture.outcome(routers.url, redact).0 == "redacted")
+            #expect(
+                try await TestDatabase.scalar(
+                    url: routers.url,
+                    "SELECT count(*) FROM customers.store_deliveries WHERE store_id = '\(store)' AND body <> '{}'")
+                    == 1)  // only the shop/redact delivery itself
+            let erased = try await routers.customers.call(Operation.Customers.get, ByID(id: john.id))
+                .decoded(Customer.self)
+            #expect(erased.erasedAt != nil)
+            #expect(erased.email == nil)
+            #expect(
+                try await TestDatabase.scalar(
+                    url: routers.url,
+                    "SELECT count(*) FROM customers.erasures WHERE customer_id = '\(john.id)'") == 1)
+        }
+    }
+
+    @Test func anOlderFulfillmentUpdateIsStaleAndKeepsTheTracking() async throws {
+        try await Fixture.withRouters { routers in
+            let store = UUID()
+            let id = Self.orderID
+            try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "orders/create", body: ShopifyBody.order(id: id, financial: "paid"))
+            try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "fulfillments/update",
+                body: ShopifyBody.fulfillment(
+                    id: 88, orderID: id, tracking: "1ZNEW", updatedAt: "2025-03-04T10:00:00Z", shipment: "delivered"))
+            try await StoreSyncFixture.sync(routers.url)
+            let older = try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "fulfillments/update",
+                body: ShopifyBody.fulfillment(
+                    id: 88, orderID: id, tracking: "1ZOLD", updatedAt: "2025-03-03T10:00:00Z", shipment: "in_transit"))
+            try await StoreSyncFixture.sync(routers.url)
+            #expect(try await StoreSyncFixture.outcome(routers.url, older).0 == "stale")
+            let fulfillment = try #require(
+                try await StoreSyncFixture.order(routers, store: store, platformOrderID: id).fulfillments.first)
+            #expect(fulfillment.trackingNumber == "1ZNEW")
+            #expect(fulfillment.shipmentStatus == "delivered")
+        }
+    }
+
     @Test func customerDeliveriesFollowTheStaleRuleAndDeleteForgetsThePlatformID() async throws {
         try await Fixture.withRouters { routers in
             let store = UUID()
