@@ -42,19 +42,21 @@ extension SuiteProcesses {
         try await TestDatabase.scalar(url: databaseURL, "SELECT count(*) FROM \(table)")
     }
 
-    /// Waits until the loyalty consumer has opened an account for every customer (a guard, at most 30 s).
+    /// Waits until the loyalty consumer has opened an account for every customer (a guard, at most 60 s).
     func waitForAccounts() async throws {
-        let giveUp = ContinuousClock.now + .seconds(30)
+        let giveUp = ContinuousClock.now + .seconds(60)
         while try await count("loyalty.accounts") < count("customers.customers") {
             guard ContinuousClock.now < giveUp else {
-                throw TestSetupError("the loyalty consumer did not open every account within 30 s")
+                throw TestSetupError("the loyalty consumer did not open every account within 60 s")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
     }
 
-    /// Row counts of every table a request could write.
+    /// Row counts of every table a request could write, once the loyalty consumer has caught up (accounts are
+    /// opened by `customer.created` events, so a count taken earlier could change by itself).
     func rowCounts() async throws -> [String: Int] {
+        try await waitForAccounts()
         var counts: [String: Int] = [:]
         for table in [
             "customers.customers", "tickets.tickets", "tickets.messages", "returns.returns", "returns.return_lines",
