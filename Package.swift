@@ -86,6 +86,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SLA",
+            dependencies: [],
+            path: "Shared/SLA",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ServiceRuntime",
             dependencies: [
                 "Majordomo",
@@ -215,6 +221,12 @@ let package = Package(
             dependencies: ["StorePlatforms", "Contracts"],
             path: "Tests/StorePlatformsTests",
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SLATests",
+            dependencies: ["SLA"],
+            path: "Tests/SLATests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
