@@ -15,11 +15,14 @@ public struct ServiceDefinition: Sendable {
     public var register: @Sendable (inout OperationRouter, Database) -> Void
     /// The service's event consumers by name (`<service>.<purpose>`) and what each reacts to.
     public var consumers: @Sendable (Database) -> [String: EventHandlers]
+    /// The service's periodic jobs (`PeriodicJob`), run after the migrations beside the worker.
+    public var jobs: @Sendable (Database) -> [PeriodicJob]
 
     public init(
         name: String, schema: String, migrations: [Migration], defaultMetricsPort: Int,
         register: @escaping @Sendable (inout OperationRouter, Database) -> Void,
-        consumers: @escaping @Sendable (Database) -> [String: EventHandlers] = { _ in [:] }
+        consumers: @escaping @Sendable (Database) -> [String: EventHandlers] = { _ in [:] },
+        jobs: (@Sendable (Database) -> [PeriodicJob])? = nil
     ) {
         self.name = name
         self.schema = schema
@@ -27,7 +30,10 @@ public struct ServiceDefinition: Sendable {
         self.defaultMetricsPort = defaultMetricsPort
         self.register = register
         self.consumers = consumers
+        self.jobs = jobs ?? Self.noJobs
     }
+
+    @Sendable private static func noJobs(_ database: Database) -> [PeriodicJob] { [] }
 
     /// The operation router of this service over `database`, appending events through `publisher`.
     public func router(database: Database, publisher: EventPublisher? = nil) -> OperationRouter {
@@ -96,7 +102,8 @@ public enum ServiceMain {
             .init(service: notifier),
             .init(
                 service: MigrateThenServe(
-                    definition: definition, postgres: postgres, worker: worker, consumers: consumers, logger: logger)),
+                    definition: definition, postgres: postgres, worker: worker, consumers: consumers,
+                    jobs: definition.jobs(database), database: database, logger: logger)),
         ]
         if configuration.metricsPort > 0 {
             services_.append(.init(service: MetricsServer.application(port: configuration.metricsPort, logger: logger)))
@@ -111,6 +118,11 @@ public enum ServiceMain {
             logger.critical("stopped by an error", metadata: ["error": "\(String(reflecting: error))"])
             exit(1)
         }
+        // Every service has stopped gracefully: end the process here rather than return into the async `main`,
+        // whose teardown crashed at exit with Swift 6.3.1 (SIGSEGV after a clean stop, depending on the layout of
+        // the executable's values).
+        logger.info("stopped", metadata: ["service": "\(definition.name)"])
+        exit(0)
     }
 }
 
@@ -121,6 +133,8 @@ struct MigrateThenServe: Service {
     let postgres: PostgresClient
     let worker: MajordomoWorker
     let consumers: [EventConsumer]
+    let jobs: [PeriodicJob]
+    let database: Database
     let logger: Logger
 
     func run() async throws {
@@ -128,6 +142,7 @@ struct MigrateThenServe: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await worker.run() }
             for consumer in consumers { group.addTask { try await consumer.run() } }
+            for job in jobs { group.addTask { await job.run(database: database) } }
             try await group.waitForAll()
         }
     }
