@@ -5,6 +5,17 @@ public enum EventType {
     public static let customerCreated = "customer.created"
     public static let ticketCreated = "ticket.created"
     public static let ticketSolved = "ticket.solved"
+    /// Fields of a ticket changed (`changes` names them): assignment, status, priority, category, tags, ...
+    public static let ticketUpdated = "ticket.updated"
+    /// A solved (or pending, on-hold) ticket went back to open, by a customer reply or an agent.
+    public static let ticketReopened = "ticket.reopened"
+    public static let ticketClosed = "ticket.closed"
+    /// The ticket was merged into `merged_into`.
+    public static let ticketMerged = "ticket.merged"
+    /// A public customer message arrived on a ticket (`message_id`).
+    public static let ticketCustomerReplied = "ticket.customer_replied"
+    /// An agent answered publicly (`message_id`); internal notes publish nothing.
+    public static let ticketAgentReplied = "ticket.agent_replied"
     public static let returnRequested = "return.requested"
     /// A verified store-platform delivery was stored; the `customers.store_sync` consumer applies it.
     public static let storeDeliveryReceived = "store.delivery_received"
@@ -39,7 +50,7 @@ public struct CustomerCreated: Codable, Sendable, Equatable {
     }
 }
 
-/// `ticket.created` and `ticket.solved` (aggregate `ticket`).
+/// Every `ticket.*` event (aggregate `ticket`): the ticket as it is after the change, with what changed.
 public struct TicketEvent: Codable, Sendable, Equatable {
     public var ticketID: UUID
     public var number: Int64
@@ -48,8 +59,22 @@ public struct TicketEvent: Codable, Sendable, Equatable {
     public var status: TicketStatus
     public var channel: ContactChannel
     public var priority: TicketPriority
+    public var category: String?
+    public var assigneeID: UUID?
+    public var group: String?
+    public var version: Int?
+    /// The status before the change (status changes only).
+    public var previousStatus: TicketStatus?
+    /// The fields that changed (`ticket.updated`).
+    public var changes: [String]?
+    /// The message that caused it (`ticket.customer_replied`, `ticket.agent_replied`).
+    public var messageID: UUID?
+    /// The survivor (`ticket.merged`).
+    public var mergedInto: UUID?
 
-    public init(_ ticket: Ticket) {
+    public init(
+        _ ticket: Ticket, previousStatus: TicketStatus? = nil, changes: [String]? = nil, messageID: UUID? = nil
+    ) {
         ticketID = ticket.id
         number = ticket.number
         customerID = ticket.customerID
@@ -57,12 +82,24 @@ public struct TicketEvent: Codable, Sendable, Equatable {
         status = ticket.status
         channel = ticket.channel
         priority = ticket.priority
+        category = ticket.category
+        assigneeID = ticket.assigneeID
+        group = ticket.group
+        version = ticket.version
+        self.previousStatus = previousStatus
+        self.changes = changes
+        self.messageID = messageID
+        mergedInto = ticket.mergedInto
     }
 
     enum CodingKeys: String, CodingKey {
-        case number, subject, status, channel, priority
+        case number, subject, status, channel, priority, category, group, version, changes
         case ticketID = "ticket_id"
         case customerID = "customer_id"
+        case assigneeID = "assignee_id"
+        case previousStatus = "previous_status"
+        case messageID = "message_id"
+        case mergedInto = "merged_into"
     }
 }
 

@@ -38,6 +38,12 @@ public enum Operation {
         public static let listByCustomer = "tickets.list_by_customer"
         public static let addMessage = "tickets.add_message"
         public static let solve = "tickets.solve"
+        public static let update = "tickets.update"
+        public static let merge = "tickets.merge"
+        public static let split = "tickets.split"
+        public static let createAgent = "tickets.create_agent"
+        public static let updateAgent = "tickets.update_agent"
+        public static let listAgents = "tickets.list_agents"
         public static let exportCustomer = "tickets.export_customer"
     }
 
@@ -63,4 +69,18 @@ public struct ByID: OperationInput, Codable, Equatable {
     public static let fields: Set<String> = ["id"]
     public var id: UUID
     public init(id: UUID) { self.id = id }
+}
+
+extension Operation {
+    /// The knowledge base, answered by the tickets service (it owns the helpdesk).
+    public enum KnowledgeBase {
+        public static let service = Operation.Tickets.service
+        public static let createArticle = "tickets.kb_create_article"
+        public static let updateArticle = "tickets.kb_update_article"
+        public static let getArticle = "tickets.kb_get_article"
+        public static let search = "tickets.kb_search"
+        public static let suggest = "tickets.kb_suggest"
+        public static let recordDeflection = "tickets.kb_record_deflection"
+        public static let articleStats = "tickets.kb_article_stats"
+    }
 }

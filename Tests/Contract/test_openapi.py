@@ -76,6 +76,9 @@ def test_document_covers_every_gateway_route():
         ("/v1/customers/{id}/timeline", "get"), ("/v1/tickets/{id}/solve", "post"),
         ("/v1/tickets", "post"), ("/v1/tickets/{id}", "get"), ("/v1/tickets/{id}/messages", "post"),
         ("/v1/returns", "post"), ("/v1/returns/{id}", "get"), ("/v1/api-keys", "post"),
+        # the ticket lifecycle and the team
+        ("/v1/tickets/{id}", "patch"), ("/v1/tickets/{id}/merge", "post"), ("/v1/tickets/{id}/split", "post"),
+        ("/v1/agents", "post"), ("/v1/agents", "get"), ("/v1/agents/{id}", "patch"),
         # customer profiles, search, merge, consent, segments
         ("/v1/customers/{id}", "patch"), ("/v1/customers/resolve", "post"), ("/v1/customers/{id}/merge", "post"),
         ("/v1/customers/{id}/consents/{channel}", "put"), ("/v1/segments", "get"), ("/v1/segments/{name}", "put"),
@@ -91,6 +94,10 @@ def test_document_covers_every_gateway_route():
         ("/v1/stores", "post"), ("/v1/stores", "get"), ("/v1/stores/{id}", "get"),
         ("/v1/stores/{id}/webhook-secret", "post"), ("/v1/stores/{id}/previous-webhook-secret", "delete"),
         ("/webhooks/shopify", "post"), ("/webhooks/woocommerce", "post"),
+        # knowledge base
+        ("/v1/kb/articles", "post"), ("/v1/kb/articles", "get"), ("/v1/kb/articles/{id}", "get"),
+        ("/v1/kb/articles/{id}", "patch"), ("/v1/kb/articles/{id}/stats", "get"), ("/v1/kb/suggestions", "post"),
+        ("/v1/kb/deflections", "post"),
     }
     documented = {(path, method) for path, item in paths.items() for method in item if method in
                   {"get", "post", "put", "patch", "delete"}}

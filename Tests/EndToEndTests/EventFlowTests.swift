@@ -35,6 +35,15 @@ extension EndToEnd {
                     ], idempotencyKey: "e2e-return-\(UUID().uuidString)")
                 try #require(returned.status == 201, "\(returned)")
                 let ticketID = try await suite.openTicket(customerID: customerID)
+                // A ticket is solved by its assignee.
+                let agent = try await suite.http.post(
+                    "/v1/agents", key: suite.adminKey,
+                    json: ["name": "Grace", "email": "grace-\(UUID().uuidString.prefix(8))@shop.example"])
+                try #require(agent.status == 201, "\(agent)")
+                let assigned = try await suite.http.request(
+                    "PATCH", "/v1/tickets/\(ticketID)", key: suite.adminKey,
+                    json: ["assignee_id": try #require(agent.string("id"))])
+                try #require(assigned.status == 200, "\(assigned)")
                 let solved = try await suite.http.post(
                     "/v1/tickets/\(ticketID)/solve", key: suite.adminKey, json: [String: Any](),
                     idempotencyKey: "e2e-solve-\(UUID().uuidString)")

@@ -76,9 +76,31 @@ extension EndToEnd {
                 #expect(loyalty.object?["pending"] as? Int == 0)
                 #expect(loyalty.object?["lifetime"] as? Int == 0)
 
+                // Assign the ticket to an agent (the ETag guards against a colleague's edit), then solve it.
+                let agent = try await http.post(
+                    "/v1/agents", key: admin, json: ["name": "Grace Hopper", "email": "grace@shop.example"],
+                    idempotencyKey: "walkthrough-agent-1")
+                try #require(agent.status == 201, "\(agent)")
+                let etag = try #require(reread.header("ETag"), "\(reread.headers)")
+                let assigned = try await http.request(
+                    "PATCH", "/v1/tickets/\(ticketID)", key: admin,
+                    json: ["assignee_id": try #require(agent.string("id")), "priority": "urgent"],
+                    headers: ["If-Match": etag])
+                try #require(assigned.status == 200, "\(assigned)")
+                #expect(assigned.string("status") == "open")
+                #expect(assigned.header("ETag") == "\"2\"")
+                let stale = try await http.request(
+                    "PATCH", "/v1/tickets/\(ticketID)", key: admin, json: ["priority": "low"],
+                    headers: ["If-Match": etag])
+                #expect(stale.status == 412, "\(stale)")
+                let solved = try await http.post("/v1/tickets/\(ticketID)/solve", key: admin, json: [String: Any]())
+                try #require(solved.status == 200, "\(solved)")
+                #expect(solved.string("status") == "solved")
+
                 #expect(try await suite.count("customers.customers") == 1)
                 #expect(try await suite.count("tickets.tickets") == 1)
-                #expect(try await suite.count("tickets.messages") == 2)
+                // The two messages, and the system events of the assignment and the solve.
+                #expect(try await suite.count("tickets.messages WHERE author_type <> 'system'") == 2)
                 #expect(try await suite.count("returns.returns") == 1)
             }
         }

@@ -74,6 +74,8 @@ func buildRouter(
     CustomerRoutes(forwarder: forwarder).register(on: v1)
     SegmentRoutes(forwarder: forwarder).register(on: v1)
     TicketRoutes(forwarder: forwarder).register(on: v1)
+    AgentRoutes(forwarder: forwarder).register(on: v1)
+    KnowledgeBaseRoutes(forwarder: forwarder).register(on: v1)
     ReturnRoutes(forwarder: forwarder).register(on: v1)
     OrderRoutes(forwarder: forwarder).register(on: v1)
     CustomerOverviewRoutes(forwarder: forwarder).register(on: v1)

@@ -1,5 +1,7 @@
 import Contracts
 import Foundation
+import Logging
+import PostgresNIO
 import ServiceRuntime
 import Wire
 
@@ -7,11 +9,14 @@ import Wire
 public enum TicketsService {
     public static let schema = "tickets"
 
-    /// The service's definition for `ServiceMain`.
-    public static func definition() throws -> ServiceDefinition {
-        ServiceDefinition(
+    /// The service's definition for `ServiceMain`: operations, the `tickets.privacy` consumer and the automatic
+    /// close of solved tickets.
+    public static func definition(environment: EnvironmentReader = EnvironmentReader()) throws -> ServiceDefinition {
+        let settings = try TicketsSettings(environment)
+        return ServiceDefinition(
             name: Operation.Tickets.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9101,
-            register: register, consumers: { _ in ["tickets.privacy": TicketPrivacy.handlers()] })
+            register: register, consumers: { _ in ["tickets.privacy": TicketPrivacy.handlers()] },
+            jobs: { _ in [AutoClose(after: settings.autoCloseAfter).job(interval: settings.autoCloseInterval)] })
     }
 
     /// The bundled migrations of the `tickets` schema.
@@ -21,83 +26,33 @@ public enum TicketsService {
 
     /// Registers the operations on `router`.
     @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
-        let repository = PostgresTicketRepository()
         TicketPrivacy.register(&router, database)
+        KnowledgeBaseOperations.register(&router, database)
+        TicketOperations.register(&router, database)
+        Conversation.register(&router, database)
+        MergeAndSplit.register(&router, database)
+        AgentOperations.register(&router, database)
+    }
 
-        router.command(
-            Operation.Tickets.create, CreateTicket.self,
-            check: { input, context in
-                try context.authorize(customerID: input.customerID)
-                try await CustomerDirectory.requireCustomer(input.customerID, context: context)
-            }
-        ) { input, context, connection in
-            try context.authorize(customerID: input.customerID)
-            let ticket = try await repository.create(input, on: connection, logger: context.logger)
-            try await context.record(
-                NewEvent(
-                    type: EventType.ticketCreated, aggregateType: "ticket", aggregateID: ticket.id.uuidString,
-                    payload: TicketEvent(ticket)),
-                on: connection)
-            return ticket
-        }
+    /// Closes the tickets solved at least `after` before `now` (the automatic close's round, for tests and tools).
+    public static func closeSolvedTickets(
+        after: Duration, now: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Ticket] {
+        try await AutoClose(after: after).run(now: now, on: connection, logger: logger)
+    }
+}
 
-        router.query(Operation.Tickets.get, ByID.self) { input, context in
-            let ticket = try await database.withConnection {
-                try await repository.find(
-                    id: input.id, includeInternal: context.principal.role != .customer, on: $0, logger: context.logger)
-            }
-            guard let ticket else { throw Problem.notFound("no ticket with id \(input.id)") }
-            try context.authorize(customerID: ticket.customerID)
-            return ticket
-        }
+/// The tickets service's own settings (docs/configuration.md).
+struct TicketsSettings: Sendable {
+    /// How long a solved ticket stays solved before it closes (`CONCIERGE_TICKETS_AUTO_CLOSE_HOURS`, default 96).
+    var autoCloseAfter: Duration
+    /// How often the automatic close looks (`CONCIERGE_TICKETS_AUTO_CLOSE_INTERVAL_S`, default 60).
+    var autoCloseInterval: Duration
 
-        router.query(Operation.Tickets.listByCustomer, ListTicketsByCustomer.self) { input, context in
-            try context.authorize(customerID: input.customerID)
-            return try await database.withConnection {
-                try await repository.list(
-                    customerID: input.customerID, limit: input.limit ?? 20,
-                    after: input.cursor.flatMap(KeysetCursor.init(encoded:)), on: $0, logger: context.logger)
-            }
-        }
-
-        router.command(Operation.Tickets.solve, SolveTicket.self, status: 200) { input, context, connection in
-            try context.requireStaff()
-            guard var ticket = try await repository.lock(id: input.ticketID, on: connection, logger: context.logger)
-            else {
-                throw Problem.notFound("no ticket with id \(input.ticketID)")
-            }
-            switch ticket.status {
-            case .solved:
-                return ticket  // already solved: nothing changes, nothing is published again
-            case .closed, .merged:
-                throw Problem.conflict(
-                    "ticket \(ticket.number) is \(ticket.status.rawValue) and cannot be solved",
-                    code: "invalid_transition")
-            case .new, .open, .pending, .onHold:
-                ticket = try await repository.setStatus(.solved, of: ticket, on: connection, logger: context.logger)
-                try await context.record(
-                    NewEvent(
-                        type: EventType.ticketSolved, aggregateType: "ticket", aggregateID: ticket.id.uuidString,
-                        payload: TicketEvent(ticket)),
-                    on: connection)
-                return ticket
-            }
-        }
-
-        router.command(Operation.Tickets.addMessage, AddTicketMessage.self) { input, context, connection in
-            guard let ticket = try await repository.lock(id: input.ticketID, on: connection, logger: context.logger)
-            else {
-                throw Problem.notFound("no ticket with id \(input.ticketID)")
-            }
-            try context.authorize(customerID: ticket.customerID)
-            if context.principal.role == .customer, input.authorType != .customer {
-                throw Problem.forbidden("a customer key may only add customer messages")
-            }
-            if ticket.status == .closed || ticket.status == .merged {
-                throw Problem.conflict(
-                    "ticket \(ticket.number) is \(ticket.status.rawValue) and takes no messages", code: "ticket_closed")
-            }
-            return try await repository.addMessage(input, ticket: ticket, on: connection, logger: context.logger)
-        }
+    init(_ environment: EnvironmentReader) throws {
+        autoCloseAfter = .seconds(
+            3600 * (try environment.int("CONCIERGE_TICKETS_AUTO_CLOSE_HOURS", default: 96, range: 1...2160)))
+        autoCloseInterval = .seconds(
+            try environment.int("CONCIERGE_TICKETS_AUTO_CLOSE_INTERVAL_S", default: 60, range: 1...86400))
     }
 }

@@ -137,7 +137,7 @@ struct CustomerRoutes {
         if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
         guard let version = Int(text), version >= 1 else {
             throw Problem.badRequest(
-                "If-Match must be the customer's ETag, such as \"3\"", code: "invalid_if_match")
+                "If-Match must be the record's ETag, such as \"3\"", code: "invalid_if_match")
         }
         return version
     }
@@ -153,19 +153,18 @@ struct CustomerRoutes {
 }
 
 extension ServiceForwarder {
-    /// Forwards a customers operation whose reply is a customer record and sets `ETag: "<version>"` from it (or, on
-    /// a 412 `version_mismatch`, from the current record the problem carries).
+    /// Forwards an operation whose reply is a versioned record (a customer, a ticket) and sets `ETag: "<version>"`
+    /// from it (or, on a 412 `version_mismatch`, from the current record the problem carries).
     func forwardVersioned(
-        _ operation: String, payload: [UInt8], request: Request, context: GatewayRequestContext,
-        idempotent: Bool = false
+        _ operation: String, service: String = Operation.Customers.service, payload: [UInt8], request: Request,
+        context: GatewayRequestContext, idempotent: Bool = false
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let metadata = RequestMetadata(
             requestID: context.requestID,
             idempotencyKey: idempotent ? try idempotencyKey(for: request, context: context) : nil,
             principal: principal, traceparent: request.headers[.traceparent])
-        let reply = await services.send(
-            service: Operation.Customers.service, operation: operation, payload: payload, metadata: metadata)
+        let reply = await services.send(service: service, operation: operation, payload: payload, metadata: metadata)
         var headers: HTTPFields = [
             .contentType: reply.status >= 400 ? "application/problem+json" : "application/json"
         ]

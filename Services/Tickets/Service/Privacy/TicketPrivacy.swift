@@ -6,7 +6,7 @@ import ServiceRuntime
 import Wire
 
 /// The tickets service's part in privacy: `tickets.export_customer` and the `tickets.privacy` consumer, which
-/// applies `customer.erased` (subjects and message bodies become tombstones; rows, times, statuses and counts stay,
+/// applies `customer.erased` (subjects and message bodies become tombstones, attachments and custom fields go; rows, times, statuses and counts stay,
 /// so the KPIs stay right) and `customer.merged` (the source's tickets move to the target).
 public enum TicketPrivacy {
     /// Registers `tickets.export_customer` (staff only).
@@ -21,7 +21,10 @@ public enum TicketPrivacy {
                                    SELECT jsonb_agg(to_jsonb(m) ORDER BY m.created_at, m.id)
                                    FROM tickets.messages m WHERE m.ticket_id = t.id), '[]'::jsonb))
                                ORDER BY t.created_at, t.id)
-                        FROM tickets.tickets t WHERE t.customer_id = \(input.customerID)), '[]'::jsonb))::text
+                        FROM tickets.tickets t WHERE t.customer_id = \(input.customerID)), '[]'::jsonb),
+                        'kb_deflections', coalesce((
+                        SELECT jsonb_agg(to_jsonb(d) ORDER BY d.created_at, d.id)
+                        FROM tickets.kb_deflections d WHERE d.customer_id = \(input.customerID)), '[]'::jsonb))::text
                     """, logger: context.logger)
                 for try await text in rows.decode(String.self) {
                     return try WireJSON.decoder.decode(PrivacyJSON.self, from: Data(text.utf8))
@@ -39,11 +42,18 @@ public enum TicketPrivacy {
             let tombstone = PrivacyServices.tombstone
             try await connection.query(
                 """
-                UPDATE tickets.messages SET body = \(tombstone)
+                UPDATE tickets.messages SET body = \(tombstone), attachments = '[]'::jsonb
                 WHERE ticket_id IN (SELECT id FROM tickets.tickets WHERE customer_id = \(payload.customerID))
                 """, logger: logger)
             try await connection.query(
-                "UPDATE tickets.tickets SET subject = \(tombstone) WHERE customer_id = \(payload.customerID)",
+                """
+                UPDATE tickets.tickets SET subject = \(tombstone), custom_fields = '{}'::jsonb
+                WHERE customer_id = \(payload.customerID)
+                """,
+                logger: logger)
+            // A deflection still counts for its article; what the customer typed goes.
+            try await connection.query(
+                "UPDATE tickets.kb_deflections SET query = NULL WHERE customer_id = \(payload.customerID)",
                 logger: logger)
             try await confirm(payload, schema: "tickets", on: connection, logger: logger)
         }
@@ -52,6 +62,11 @@ public enum TicketPrivacy {
             try await connection.query(
                 """
                 UPDATE tickets.tickets SET customer_id = \(payload.targetCustomerID)
+                WHERE customer_id = \(payload.sourceCustomerID)
+                """, logger: logger)
+            try await connection.query(
+                """
+                UPDATE tickets.kb_deflections SET customer_id = \(payload.targetCustomerID)
                 WHERE customer_id = \(payload.sourceCustomerID)
                 """, logger: logger)
         }
