@@ -123,7 +123,7 @@ let package = Package(
         ),
         .target(
             name: "TicketsService",
-            dependencies: ["ServiceRuntime", "Contracts", "Wire"],
+            dependencies: ["ServiceRuntime", "Contracts", "Wire", "SLA"],
             path: "Services/Tickets/Service",
             resources: [.copy("Migrations")],
             swiftSettings: swiftSettings

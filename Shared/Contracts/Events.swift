@@ -16,6 +16,10 @@ public enum EventType {
     public static let ticketCustomerReplied = "ticket.customer_replied"
     /// An agent answered publicly (`message_id`); internal notes publish nothing.
     public static let ticketAgentReplied = "ticket.agent_replied"
+    /// A running SLA target passed its near-breach instant (`SLAEvent`).
+    public static let ticketSLANearBreach = "ticket.sla_near_breach"
+    /// A running SLA target passed its due instant (`SLAEvent`).
+    public static let ticketSLABreached = "ticket.sla_breached"
     public static let returnRequested = "return.requested"
     /// A verified store-platform delivery was stored; the `customers.store_sync` consumer applies it.
     public static let storeDeliveryReceived = "store.delivery_received"
@@ -131,4 +135,42 @@ public struct ReturnRequested: Codable, Sendable, Equatable {
 public struct CustomerScoped: Decodable, Sendable {
     public var customerID: UUID
     enum CodingKeys: String, CodingKey { case customerID = "customer_id" }
+}
+
+/// `ticket.sla_near_breach` and `ticket.sla_breached` (aggregate `ticket`).
+public struct SLAEvent: Codable, Sendable, Equatable {
+    public var ticketID: UUID
+    public var number: Int64
+    public var customerID: UUID
+    public var priority: String
+    public var assigneeID: UUID?
+    public var group: String?
+    /// `first_reply`, `next_reply` or `resolution`.
+    public var metric: String
+    /// The SLA policy's id.
+    public var policy: String
+    public var dueAt: Date
+
+    public init(
+        ticketID: UUID, number: Int64, customerID: UUID, priority: String, assigneeID: UUID?, group: String?,
+        metric: String, policy: String, dueAt: Date
+    ) {
+        self.ticketID = ticketID
+        self.number = number
+        self.customerID = customerID
+        self.priority = priority
+        self.assigneeID = assigneeID
+        self.group = group
+        self.metric = metric
+        self.policy = policy
+        self.dueAt = dueAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case number, priority, group, metric, policy
+        case ticketID = "ticket_id"
+        case customerID = "customer_id"
+        case assigneeID = "assignee_id"
+        case dueAt = "due_at"
+    }
 }

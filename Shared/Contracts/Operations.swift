@@ -44,6 +44,12 @@ public enum Operation {
         public static let createAgent = "tickets.create_agent"
         public static let updateAgent = "tickets.update_agent"
         public static let listAgents = "tickets.list_agents"
+        public static let defineGroup = "tickets.define_group"
+        public static let listGroups = "tickets.list_groups"
+        public static let queue = "tickets.queue"
+        public static let defineSLA = "tickets.define_sla"
+        public static let getSLA = "tickets.get_sla"
+        public static let ticketSLA = "tickets.ticket_sla"
         public static let exportCustomer = "tickets.export_customer"
     }
 

@@ -130,6 +130,8 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var group: String?
     public var tags: [String]
     public var customFields: [String: String]
+    /// Skills an agent needs for routing to assign it.
+    public var requiredSkills: [String]
     /// The order it is about, as the customer names it (`#1001`).
     public var orderReference: String?
     /// The mirrored order, when known.
@@ -155,7 +157,7 @@ public struct Ticket: Codable, Sendable, Equatable {
     public init(
         id: UUID, number: Int64, customerID: UUID, subject: String, status: TicketStatus, priority: TicketPriority,
         channel: ContactChannel, category: String = "other", categoryReason: String? = nil, assigneeID: UUID? = nil,
-        group: String? = nil, tags: [String] = [], customFields: [String: String] = [:],
+        group: String? = nil, tags: [String] = [], customFields: [String: String] = [:], requiredSkills: [String] = [],
         orderReference: String? = nil, orderID: UUID? = nil, version: Int = 1, createdAt: Date, updatedAt: Date,
         firstReplyAt: Date? = nil, solvedAt: Date? = nil, closedAt: Date? = nil, reopenCount: Int = 0,
         mergedInto: UUID? = nil, followUpOf: UUID? = nil, splitFrom: UUID? = nil, messages: [TicketMessage]? = nil
@@ -173,6 +175,7 @@ public struct Ticket: Codable, Sendable, Equatable {
         self.group = group
         self.tags = tags
         self.customFields = customFields
+        self.requiredSkills = requiredSkills
         self.orderReference = orderReference
         self.orderID = orderID
         self.version = version
@@ -194,6 +197,7 @@ public struct Ticket: Codable, Sendable, Equatable {
         case categoryReason = "category_reason"
         case assigneeID = "assignee_id"
         case customFields = "custom_fields"
+        case requiredSkills = "required_skills"
         case orderReference = "order_reference"
         case orderID = "order_id"
         case createdAt = "created_at"

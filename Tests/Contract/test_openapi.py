@@ -79,6 +79,9 @@ def test_document_covers_every_gateway_route():
         # the ticket lifecycle and the team
         ("/v1/tickets/{id}", "patch"), ("/v1/tickets/{id}/merge", "post"), ("/v1/tickets/{id}/split", "post"),
         ("/v1/agents", "post"), ("/v1/agents", "get"), ("/v1/agents/{id}", "patch"),
+        # routing, SLA, queues
+        ("/v1/groups", "get"), ("/v1/groups/{name}", "put"), ("/v1/sla", "put"), ("/v1/sla", "get"),
+        ("/v1/tickets/{id}/sla", "get"), ("/v1/tickets", "get"),
         # customer profiles, search, merge, consent, segments
         ("/v1/customers/{id}", "patch"), ("/v1/customers/resolve", "post"), ("/v1/customers/{id}/merge", "post"),
         ("/v1/customers/{id}/consents/{channel}", "put"), ("/v1/segments", "get"), ("/v1/segments/{name}", "put"),

@@ -75,6 +75,8 @@ func buildRouter(
     SegmentRoutes(forwarder: forwarder).register(on: v1)
     TicketRoutes(forwarder: forwarder).register(on: v1)
     AgentRoutes(forwarder: forwarder).register(on: v1)
+    QueueRoutes(forwarder: forwarder).register(on: v1)
+    ServiceLevelRoutes(forwarder: forwarder).register(on: v1)
     KnowledgeBaseRoutes(forwarder: forwarder).register(on: v1)
     ReturnRoutes(forwarder: forwarder).register(on: v1)
     OrderRoutes(forwarder: forwarder).register(on: v1)

@@ -18,7 +18,8 @@ public struct PostgresTicketRepository: Sendable {
             'id', t.id, 'number', t.number, 'customer_id', t.customer_id, 'subject', t.subject, 'status', t.status,
             'priority', t.priority, 'channel', t.channel, 'category', t.category,
             'category_reason', t.category_reason, 'assignee_id', t.assignee_id, 'group', t.group_name,
-            'tags', to_jsonb(t.tags), 'custom_fields', t.custom_fields, 'order_reference', t.order_reference,
+            'tags', to_jsonb(t.tags), 'custom_fields', t.custom_fields, 'required_skills', to_jsonb(t.required_skills),
+            'order_reference', t.order_reference,
             'order_id', t.order_id, 'version', t.version, 'created_at', t.created_at, 'updated_at', t.updated_at,
             'first_reply_at', t.first_agent_reply_at, 'solved_at', t.solved_at, 'closed_at', t.closed_at,
             'reopen_count', t.reopen_count, 'merged_into', t.merged_into, 'follow_up_of', t.follow_up_of,
@@ -115,7 +116,8 @@ public struct PostgresTicketRepository: Sendable {
                 subject = \(ticket.subject), status = \(ticket.status.rawValue), priority = \(ticket.priority.rawValue),
                 category = \(ticket.category), category_reason = \(ticket.categoryReason),
                 assignee_id = \(ticket.assigneeID), group_name = \(ticket.group), tags = \(ticket.tags),
-                custom_fields = \(fields)::jsonb, order_reference = \(ticket.orderReference), order_id = \(ticket.orderID),
+                custom_fields = \(fields)::jsonb, required_skills = \(ticket.requiredSkills),
+                order_reference = \(ticket.orderReference), order_id = \(ticket.orderID),
                 solved_at = \(ticket.solvedAt), closed_at = \(ticket.closedAt), reopen_count = \(ticket.reopenCount),
                 merged_into = \(ticket.mergedInto), version = t.version + 1, updated_at = now()
             WHERE t.id = \(ticket.id)

@@ -16,7 +16,12 @@ public enum TicketsService {
         return ServiceDefinition(
             name: Operation.Tickets.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9101,
             register: register, consumers: { _ in ["tickets.privacy": TicketPrivacy.handlers()] },
-            jobs: { _ in [AutoClose(after: settings.autoCloseAfter).job(interval: settings.autoCloseInterval)] })
+            jobs: { _ in
+                [
+                    AutoClose(after: settings.autoCloseAfter).job(interval: settings.autoCloseInterval),
+                    SLAWatch().job(interval: settings.slaWatchInterval),
+                ]
+            })
     }
 
     /// The bundled migrations of the `tickets` schema.
@@ -32,6 +37,16 @@ public enum TicketsService {
         Conversation.register(&router, database)
         MergeAndSplit.register(&router, database)
         AgentOperations.register(&router, database)
+        TicketQueues.register(&router, database)
+        SLAOperations.register(&router, database)
+    }
+
+    /// Publishes the SLA events due at `now` (one round of the SLA watcher, for tests and tools): the event types
+    /// and tickets.
+    public static func watchSLAs(now: Date, on connection: PostgresConnection, logger: Logger) async throws
+        -> [(String, UUID)]
+    {
+        try await SLAWatch().run(now: now, on: connection, logger: logger)
     }
 
     /// Closes the tickets solved at least `after` before `now` (the automatic close's round, for tests and tools).
@@ -48,11 +63,16 @@ struct TicketsSettings: Sendable {
     var autoCloseAfter: Duration
     /// How often the automatic close looks (`CONCIERGE_TICKETS_AUTO_CLOSE_INTERVAL_S`, default 60).
     var autoCloseInterval: Duration
+    /// How often the SLA watcher looks for near and past due targets (`CONCIERGE_TICKETS_SLA_WATCH_INTERVAL_S`,
+    /// default 30).
+    var slaWatchInterval: Duration
 
     init(_ environment: EnvironmentReader) throws {
         autoCloseAfter = .seconds(
             3600 * (try environment.int("CONCIERGE_TICKETS_AUTO_CLOSE_HOURS", default: 96, range: 1...2160)))
         autoCloseInterval = .seconds(
             try environment.int("CONCIERGE_TICKETS_AUTO_CLOSE_INTERVAL_S", default: 60, range: 1...86400))
+        slaWatchInterval = .seconds(
+            try environment.int("CONCIERGE_TICKETS_SLA_WATCH_INTERVAL_S", default: 30, range: 1...3600))
     }
 }

@@ -47,6 +47,7 @@ struct AutoClose: Sendable {
             for event in try TicketEvents.events(before: ticket, after: saved, changes: ["status"]) {
                 _ = try await events.append(event, traceparent: nil, on: connection, logger: logger)
             }
+            try await SLATracker().refresh(ticketID: saved.id, on: connection, logger: logger)
             closed.append(saved)
         }
         if !closed.isEmpty { logger.info("solved tickets closed", metadata: ["count": "\(closed.count)"]) }

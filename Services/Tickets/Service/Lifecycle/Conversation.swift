@@ -50,6 +50,18 @@ enum Conversation {
         let message = try await repository.addMessage(
             input, authorID: authorID, ticket: ticket, on: connection, logger: logger)
         guard message.isPublic else { return message }
+        try await reactToPublic(message, input: input, ticket: ticket, context: context, on: connection)
+        try await SLATracker().refresh(ticketID: ticket.id, on: connection, logger: logger)
+        return message
+    }
+
+    /// A public message's effects: reopening, `ticket.customer_replied`, `ticket.agent_replied`.
+    private static func reactToPublic(
+        _ message: TicketMessage, input: AddTicketMessage, ticket: Ticket, context: OperationContext,
+        on connection: PostgresConnection
+    ) async throws {
+        let repository = PostgresTicketRepository()
+        let logger = context.logger
         switch input.authorType {
         case .customer:
             let status = TicketLifecycle.afterCustomerReply(ticket.status)
@@ -77,7 +89,6 @@ enum Conversation {
         case .system:
             break
         }
-        return message
     }
 
     /// A customer wrote to a closed ticket: a new ticket that follows it up takes the message.
@@ -97,9 +108,12 @@ enum Conversation {
         ticket = try await repository.link(ticket.id, followUpOf: closed.id, on: connection, logger: logger)
         try await repository.note(
             "Follow-up of closed ticket \(closed.number)", ticket: ticket, on: connection, logger: logger)
-        // Like any new ticket: `ticket.created` stands for its first message.
+        // Like any new ticket: `ticket.created` stands for its first message; then it is routed.
         try await context.record(try TicketEvents.event(EventType.ticketCreated, ticket), on: connection)
+        ticket = try await TicketAssigner().route(
+            ticket, record: { try await context.record($0, on: connection) }, on: connection, logger: logger)
         guard let message else { throw Problem.internal("follow-up ticket has no first message") }
+        try await SLATracker().refresh(ticketID: ticket.id, on: connection, logger: logger)
         logger.info(
             "follow-up opened", metadata: ["ticket_id": "\(ticket.id)", "follow_up_of": "\(closed.id)"])
         return message

@@ -77,6 +77,12 @@ enum MergeAndSplit {
                 try TicketEvents.event(EventType.ticketUpdated, savedTarget, changes: changes), on: connection)
         }
         logger.info("tickets merged", metadata: ["source": "\(source.id)", "target": "\(target.id)"])
+        try await SLATracker().refresh(ticketID: source.id, on: connection, logger: logger)
+        if let agent = source.assigneeID, agent != savedTarget.assigneeID {
+            try await TicketAssigner().backfill(
+                agentID: agent, record: { try await context.record($0, on: connection) }, on: connection,
+                logger: logger)
+        }
         var answer = savedTarget
         answer.messages = try await repository.messages(
             of: target.id, includeInternal: true, on: connection, logger: logger)
@@ -125,7 +131,10 @@ enum MergeAndSplit {
         try await repository.note(
             "A message was split off into ticket \(ticket.number)", ticket: original, on: connection, logger: logger)
         try await context.record(try TicketEvents.event(EventType.ticketCreated, ticket), on: connection)
-        var answer = ticket
+        let routed = try await TicketAssigner().route(
+            ticket, record: { try await context.record($0, on: connection) }, on: connection, logger: logger)
+        try await SLATracker().refresh(ticketID: routed.id, on: connection, logger: logger)
+        var answer = routed
         answer.messages = try await repository.messages(
             of: ticket.id, includeInternal: true, on: connection, logger: logger)
         guard let current = try await repository.lock(id: original.id, on: connection, logger: logger) else {

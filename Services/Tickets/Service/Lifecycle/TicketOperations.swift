@@ -22,10 +22,15 @@ enum TicketOperations {
             let (category, reason) =
                 input.category.map { ($0, "set on creation") }
                 ?? TicketCategorizer.categorize(subject: input.subject, message: input.message)
-            let ticket = try await repository.create(
+            let created = try await repository.create(
                 input, category: category, categoryReason: reason, orderID: nil, on: connection,
                 logger: context.logger)
-            try await context.record(try TicketEvents.event(EventType.ticketCreated, ticket), on: connection)
+            try await context.record(try TicketEvents.event(EventType.ticketCreated, created), on: connection)
+            var ticket = try await TicketAssigner().route(
+                created, record: { try await context.record($0, on: connection) }, on: connection,
+                logger: context.logger)
+            ticket.messages = created.messages
+            try await SLATracker().refresh(ticketID: ticket.id, on: connection, logger: context.logger)
             return ticket
         }
 

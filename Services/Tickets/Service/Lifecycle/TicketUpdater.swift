@@ -63,8 +63,26 @@ struct TicketUpdater: Sendable {
         logger.info(
             "ticket updated",
             metadata: ["ticket_id": "\(saved.id)", "version": "\(saved.version)", "changes": "\(changes)"])
+        try await SLATracker().refresh(ticketID: saved.id, on: connection, logger: logger)
+        let record: TicketAssigner.Record = { try await context.record($0, on: connection) }
+        let assigner = TicketAssigner()
+        // The previous assignee freed up when the ticket left them or left their unsolved work: backfill.
+        if let previous = before.assigneeID,
+            saved.assigneeID != previous || !Self.unsolved.contains(saved.status)
+        {
+            try await assigner.backfill(agentID: previous, record: record, on: connection, logger: logger)
+        }
+        // An unassigned ticket (newly unassigned, or moved to another group) is routed again.
+        if saved.assigneeID == nil,
+            changes.contains(where: { ["assignee_id", "group", "category", "required_skills"].contains($0) })
+        {
+            return try await assigner.route(saved, record: record, on: connection, logger: logger)
+        }
         return saved
     }
+
+    /// The statuses that count in an agent's load.
+    static let unsolved: Set<TicketStatus> = [.new, .open, .pending, .onHold]
 
     /// The ticket with `input`'s fields applied (not yet checked against the lifecycle, not stored).
     private func apply(_ input: UpdateTicket, to ticket: Ticket, on connection: PostgresConnection, logger: Logger)
@@ -76,6 +94,12 @@ struct TicketUpdater: Sendable {
         if let category = input.category, category != ticket.category {
             after.category = category
             after.categoryReason = "set by an agent"
+            // A new category moves the ticket to that category's group, unless this update names the group.
+            if !input.group.isGiven,
+                let group = try await agents.group(forCategory: category, on: connection, logger: logger)
+            {
+                after.group = group
+            }
         }
         switch input.assigneeID {
         case .keep: break
@@ -97,6 +121,7 @@ struct TicketUpdater: Sendable {
             let removed = Set(remove.map { $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() })
             after.tags.removeAll { removed.contains($0.lowercased()) }
         }
+        if let skills = input.requiredSkills { after.requiredSkills = PostgresTicketRepository.uniqueTags(skills) }
         if let fields = input.customFields {
             for (key, value) in fields {
                 after.customFields[key] = value.isEmpty ? nil : value
@@ -131,6 +156,7 @@ struct TicketUpdater: Sendable {
         if before.tags != after.tags { names.append("tags") }
         if before.customFields != after.customFields { names.append("custom_fields") }
         if before.orderReference != after.orderReference { names.append("order_reference") }
+        if before.requiredSkills != after.requiredSkills { names.append("required_skills") }
         return names
     }
 
@@ -146,6 +172,7 @@ struct TicketUpdater: Sendable {
             case "group": return "Group: \(before.group ?? "none") → \(after.group ?? "none")"
             case "tags": return "Tags: \(after.tags.joined(separator: ", "))"
             case "order_reference": return "Order: \(after.orderReference ?? "none")"
+            case "required_skills": return "Required skills: \(after.requiredSkills.joined(separator: ", "))"
             default: return "\(field.replacingOccurrences(of: "_", with: " ").capitalized) changed"
             }
         }.joined(separator: "; ")
