@@ -50,7 +50,13 @@ public enum Operation {
         public static let defineSLA = "tickets.define_sla"
         public static let getSLA = "tickets.get_sla"
         public static let ticketSLA = "tickets.ticket_sla"
+        public static let defineMacro = "tickets.define_macro"
+        public static let listMacros = "tickets.list_macros"
+        public static let applyMacro = "tickets.apply_macro"
         public static let exportCustomer = "tickets.export_customer"
+        // Channels
+        public static let receiveEmail = "tickets.receive_email"
+        public static let receiveContact = "tickets.receive_contact"
     }
 
     public enum Returns {

@@ -82,6 +82,8 @@ def test_document_covers_every_gateway_route():
         # routing, SLA, queues
         ("/v1/groups", "get"), ("/v1/groups/{name}", "put"), ("/v1/sla", "put"), ("/v1/sla", "get"),
         ("/v1/tickets/{id}/sla", "get"), ("/v1/tickets", "get"),
+        ("/v1/macros", "post"), ("/v1/macros", "get"), ("/v1/macros/{id}", "put"),
+        ("/v1/tickets/{id}/macros/{macro_id}", "post"),
         # customer profiles, search, merge, consent, segments
         ("/v1/customers/{id}", "patch"), ("/v1/customers/resolve", "post"), ("/v1/customers/{id}/merge", "post"),
         ("/v1/customers/{id}/consents/{channel}", "put"), ("/v1/segments", "get"), ("/v1/segments/{name}", "put"),

@@ -77,6 +77,7 @@ func buildRouter(
     AgentRoutes(forwarder: forwarder).register(on: v1)
     QueueRoutes(forwarder: forwarder).register(on: v1)
     ServiceLevelRoutes(forwarder: forwarder).register(on: v1)
+    MacroRoutes(forwarder: forwarder).register(on: v1)
     KnowledgeBaseRoutes(forwarder: forwarder).register(on: v1)
     ReturnRoutes(forwarder: forwarder).register(on: v1)
     OrderRoutes(forwarder: forwarder).register(on: v1)

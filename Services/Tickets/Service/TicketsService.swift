@@ -39,6 +39,7 @@ public enum TicketsService {
         AgentOperations.register(&router, database)
         TicketQueues.register(&router, database)
         SLAOperations.register(&router, database)
+        MacroOperations.register(&router, database)
     }
 
     /// Publishes the SLA events due at `now` (one round of the SLA watcher, for tests and tools): the event types
