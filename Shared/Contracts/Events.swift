@@ -16,6 +16,8 @@ public enum EventType {
     public static let ticketCustomerReplied = "ticket.customer_replied"
     /// An agent answered publicly (`message_id`); internal notes publish nothing.
     public static let ticketAgentReplied = "ticket.agent_replied"
+    /// A trigger or automation asked for someone to be told about a ticket (`TicketNotification`).
+    public static let ticketNotification = "ticket.notification"
     /// A running SLA target passed its near-breach instant (`SLAEvent`).
     public static let ticketSLANearBreach = "ticket.sla_near_breach"
     /// A running SLA target passed its due instant (`SLAEvent`).
@@ -34,6 +36,14 @@ public enum EventType {
     public static let customerErased = "customer.erased"
     /// One service has erased a customer's personal data (the audit trail of an erasure).
     public static let erasureApplied = "privacy.erasure_applied"
+    /// A CSAT survey was created for a solved ticket (once per ticket); carries the link a mailer sends.
+    public static let csatRequested = "feedback.csat_requested"
+    /// A customer answered (or, within the change window, changed) a CSAT survey.
+    public static let csatReceived = "feedback.csat_received"
+    /// An NPS survey was created for a customer; carries the link a mailer sends.
+    public static let npsRequested = "feedback.nps_requested"
+    /// A customer answered (or changed) an NPS survey.
+    public static let npsReceived = "feedback.nps_received"
 }
 
 /// `customer.created` (aggregate `customer`).

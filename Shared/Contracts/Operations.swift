@@ -53,10 +53,20 @@ public enum Operation {
         public static let defineMacro = "tickets.define_macro"
         public static let listMacros = "tickets.list_macros"
         public static let applyMacro = "tickets.apply_macro"
+        public static let defineTrigger = "tickets.define_trigger"
+        public static let defineAutomation = "tickets.define_automation"
+        public static let listRules = "tickets.list_rules"
         public static let exportCustomer = "tickets.export_customer"
         // Channels
         public static let receiveEmail = "tickets.receive_email"
         public static let receiveContact = "tickets.receive_contact"
+        // Feedback (CSAT, NPS) and KPIs
+        public static let requestNPS = "tickets.request_nps"
+        public static let getCSAT = "tickets.get_csat"
+        public static let answerCSAT = "tickets.answer_csat"
+        public static let getNPS = "tickets.get_nps"
+        public static let answerNPS = "tickets.answer_nps"
+        public static let kpis = "tickets.kpis"
     }
 
     public enum Returns {

@@ -84,10 +84,12 @@ public struct TicketMessage: Codable, Sendable, Equatable {
     public var isPublic: Bool
     public var attachments: [Attachment]
     public var createdAt: Date
+    /// The email Message-ID: of an inbound email, or generated for an agent's reply on an email ticket.
+    public var externalID: String?
 
     public init(
         id: UUID, ticketID: UUID, authorType: AuthorType, authorID: String? = nil, channel: ContactChannel,
-        body: String, isPublic: Bool, attachments: [Attachment] = [], createdAt: Date
+        body: String, isPublic: Bool, attachments: [Attachment] = [], createdAt: Date, externalID: String? = nil
     ) {
         self.id = id
         self.ticketID = ticketID
@@ -98,10 +100,12 @@ public struct TicketMessage: Codable, Sendable, Equatable {
         self.isPublic = isPublic
         self.attachments = attachments
         self.createdAt = createdAt
+        self.externalID = externalID
     }
 
     enum CodingKeys: String, CodingKey {
         case id, body, channel, attachments
+        case externalID = "external_id"
         case ticketID = "ticket_id"
         case authorType = "author_type"
         case authorID = "author_id"

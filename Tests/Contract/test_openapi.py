@@ -83,7 +83,8 @@ def test_document_covers_every_gateway_route():
         ("/v1/groups", "get"), ("/v1/groups/{name}", "put"), ("/v1/sla", "put"), ("/v1/sla", "get"),
         ("/v1/tickets/{id}/sla", "get"), ("/v1/tickets", "get"),
         ("/v1/macros", "post"), ("/v1/macros", "get"), ("/v1/macros/{id}", "put"),
-        ("/v1/tickets/{id}/macros/{macro_id}", "post"),
+        ("/v1/tickets/{id}/macros/{macro_id}", "post"), ("/v1/triggers", "post"), ("/v1/triggers/{id}", "put"),
+        ("/v1/automations", "post"), ("/v1/automations/{id}", "put"), ("/v1/rules", "get"),
         # customer profiles, search, merge, consent, segments
         ("/v1/customers/{id}", "patch"), ("/v1/customers/resolve", "post"), ("/v1/customers/{id}/merge", "post"),
         ("/v1/customers/{id}/consents/{channel}", "put"), ("/v1/segments", "get"), ("/v1/segments/{name}", "put"),
@@ -103,6 +104,13 @@ def test_document_covers_every_gateway_route():
         ("/v1/kb/articles", "post"), ("/v1/kb/articles", "get"), ("/v1/kb/articles/{id}", "get"),
         ("/v1/kb/articles/{id}", "patch"), ("/v1/kb/articles/{id}/stats", "get"), ("/v1/kb/suggestions", "post"),
         ("/v1/kb/deflections", "post"),
+        # channels
+        ("/v1/channels/email", "post"), ("/v1/channels/contact", "post"),
+        # feedback and KPIs
+        ("/feedback/csat/{token}", "get"), ("/feedback/csat/{token}", "post"), ("/feedback/nps/{token}", "get"),
+        ("/feedback/nps/{token}", "post"), ("/v1/customers/{id}/nps", "post"), ("/v1/kpis", "get"),
+        # live chat (WebSocket)
+        ("/v1/chat", "get"),
     }
     documented = {(path, method) for path, item in paths.items() for method in item if method in
                   {"get", "post", "put", "patch", "delete"}}

@@ -37,14 +37,16 @@ public func buildApplication(
         services: services, stores: StoreCache(repository: stores), maxBodyBytes: configuration.webhookMaxBodyBytes,
         deadline: configuration.webhookDeadline)
 
+    let keys = APIKeyCache(store: keyStore)
+    let chat = ChatGateway(services: services, database: database, keys: keys, logger: logger)
     let router = buildRouter(
-        services: services, database: database, keys: APIKeyCache(store: keyStore), keyStore: keyStore,
+        services: services, database: database, keys: keys, keyStore: keyStore,
         maxBodyBytes: configuration.maxBodyBytes, stores: stores, webhooks: webhooks)
     var app = Application(
-        router: router,
+        router: router, server: chat.server(),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "concierge"),
         logger: logger)
-    app.addServices(postgres, majordomo)
+    app.addServices(postgres, majordomo, chat.feed)
     let bootstrapKey = configuration.bootstrapAdminKey
     app.beforeServerStarts {
         try await Migrator(schema: GatewaySchema.name, migrations: try GatewaySchema.migrations())
@@ -70,14 +72,18 @@ func buildRouter(
     WebhookRoutes(receiver: webhooks).register(on: router)
 
     let forwarder = ServiceForwarder(services: services, maxBodyBytes: maxBodyBytes)
+    FeedbackRoutes(forwarder: forwarder).register(on: router)
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(keys: keys))
     CustomerRoutes(forwarder: forwarder).register(on: v1)
     SegmentRoutes(forwarder: forwarder).register(on: v1)
     TicketRoutes(forwarder: forwarder).register(on: v1)
+    ChannelRoutes(forwarder: forwarder).register(on: v1)
     AgentRoutes(forwarder: forwarder).register(on: v1)
+    KPIRoutes(forwarder: forwarder).register(on: v1)
     QueueRoutes(forwarder: forwarder).register(on: v1)
     ServiceLevelRoutes(forwarder: forwarder).register(on: v1)
     MacroRoutes(forwarder: forwarder).register(on: v1)
+    RuleRoutes(forwarder: forwarder).register(on: v1)
     KnowledgeBaseRoutes(forwarder: forwarder).register(on: v1)
     ReturnRoutes(forwarder: forwarder).register(on: v1)
     OrderRoutes(forwarder: forwarder).register(on: v1)
@@ -85,5 +91,6 @@ func buildRouter(
     PrivacyRoutes(forwarder: forwarder).register(on: v1)
     APIKeyRoutes(forwarder: forwarder, store: keyStore).register(on: v1)
     StoreRoutes(forwarder: forwarder, repository: stores, cache: webhooks.stores).register(on: v1)
+    ChatRoutes(keys: keys).register(on: router)
     return router
 }

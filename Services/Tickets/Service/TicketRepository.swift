@@ -31,7 +31,7 @@ public struct PostgresTicketRepository: Sendable {
         jsonb_build_object(
             'id', m.id, 'ticket_id', m.ticket_id, 'author_type', m.author_type, 'author_id', m.author_id,
             'channel', m.channel, 'body', m.body, 'public', m.public, 'attachments', m.attachments,
-            'created_at', m.created_at)::text
+            'created_at', m.created_at, 'external_id', m.external_id)::text
         """
 
     /// Creates a ticket with its first (customer) message.

@@ -15,11 +15,15 @@ public enum TicketsService {
         let settings = try TicketsSettings(environment)
         return ServiceDefinition(
             name: Operation.Tickets.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9101,
-            register: register, consumers: { _ in ["tickets.privacy": TicketPrivacy.handlers()] },
+            register: register,
+            consumers: { _ in
+                ["tickets.privacy": TicketPrivacy.handlers(), "tickets.feedback": TicketFeedback.handlers()]
+            },
             jobs: { _ in
                 [
                     AutoClose(after: settings.autoCloseAfter).job(interval: settings.autoCloseInterval),
                     SLAWatch().job(interval: settings.slaWatchInterval),
+                    AutomationJob().job(interval: settings.automationInterval),
                 ]
             })
     }
@@ -37,9 +41,13 @@ public enum TicketsService {
         Conversation.register(&router, database)
         MergeAndSplit.register(&router, database)
         AgentOperations.register(&router, database)
+        ChannelOperations.register(&router, database)
         TicketQueues.register(&router, database)
         SLAOperations.register(&router, database)
         MacroOperations.register(&router, database)
+        TicketFeedback.register(&router, database)
+        KPIOperations.register(&router, database)
+        RuleOperations.register(&router, database)
     }
 
     /// Publishes the SLA events due at `now` (one round of the SLA watcher, for tests and tools): the event types
@@ -48,6 +56,13 @@ public enum TicketsService {
         -> [(String, UUID)]
     {
         try await SLAWatch().run(now: now, on: connection, logger: logger)
+    }
+
+    /// Runs the time-based automations once at `now` (for tests and tools): (automation, ticket, outcome) per run.
+    public static func runAutomations(now: Date, on connection: PostgresConnection, logger: Logger) async throws
+        -> [(String, UUID, String)]
+    {
+        try await AutomationJob().run(now: now, on: connection, logger: logger)
     }
 
     /// Closes the tickets solved at least `after` before `now` (the automatic close's round, for tests and tools).
@@ -67,6 +82,8 @@ struct TicketsSettings: Sendable {
     /// How often the SLA watcher looks for near and past due targets (`CONCIERGE_TICKETS_SLA_WATCH_INTERVAL_S`,
     /// default 30).
     var slaWatchInterval: Duration
+    /// How often the time-based automations run (`CONCIERGE_TICKETS_AUTOMATION_INTERVAL_S`, default 60).
+    var automationInterval: Duration
 
     init(_ environment: EnvironmentReader) throws {
         autoCloseAfter = .seconds(
@@ -75,5 +92,7 @@ struct TicketsSettings: Sendable {
             try environment.int("CONCIERGE_TICKETS_AUTO_CLOSE_INTERVAL_S", default: 60, range: 1...86400))
         slaWatchInterval = .seconds(
             try environment.int("CONCIERGE_TICKETS_SLA_WATCH_INTERVAL_S", default: 30, range: 1...3600))
+        automationInterval = .seconds(
+            try environment.int("CONCIERGE_TICKETS_AUTOMATION_INTERVAL_S", default: 60, range: 1...86400))
     }
 }

@@ -57,6 +57,17 @@ public enum TestDatabase {
     }
 }
 
+extension TestDatabase {
+    /// The first column of the first row of `sql` as text; nil when there is no row or it is NULL.
+    public static func scalarText(url: String, _ sql: String) async throws -> String? {
+        try await withClient(url: url) { client, logger in
+            let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            for try await value in rows.decode(String?.self) { return value }
+            return nil
+        }
+    }
+}
+
 public struct TestSetupError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }

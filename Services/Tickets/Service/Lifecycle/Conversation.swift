@@ -47,11 +47,16 @@ enum Conversation {
         case .new, .open, .pending, .onHold, .solved:
             break
         }
-        let message = try await repository.addMessage(
+        var message = try await repository.addMessage(
             input, authorID: authorID, ticket: ticket, on: connection, logger: logger)
         guard message.isPublic else { return message }
+        message = try await ChannelStore.stampOutgoing(message, ticket: ticket, on: connection, logger: logger)
         try await reactToPublic(message, input: input, ticket: ticket, context: context, on: connection)
         try await SLATracker().refresh(ticketID: ticket.id, on: connection, logger: logger)
+        if input.authorType == .customer {
+            try await TriggerRunner.run(
+                .customerReplied, ticketID: ticket.id, message: input.body, context: context, on: connection)
+        }
         return message
     }
 

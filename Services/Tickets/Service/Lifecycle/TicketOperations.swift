@@ -29,8 +29,13 @@ enum TicketOperations {
             var ticket = try await TicketAssigner().route(
                 created, record: { try await context.record($0, on: connection) }, on: connection,
                 logger: context.logger)
-            ticket.messages = created.messages
             try await SLATracker().refresh(ticketID: ticket.id, on: connection, logger: context.logger)
+            try await TriggerRunner.run(
+                .created, ticketID: ticket.id, message: input.message, context: context, on: connection)
+            ticket = try await repository.lock(id: ticket.id, on: connection, logger: context.logger) ?? ticket
+            ticket.messages = try await repository.messages(
+                of: ticket.id, includeInternal: context.principal.role != .customer, on: connection,
+                logger: context.logger)
             return ticket
         }
 

@@ -73,12 +73,17 @@ struct TicketUpdater: Sendable {
             try await assigner.backfill(agentID: previous, record: record, on: connection, logger: logger)
         }
         // An unassigned ticket (newly unassigned, or moved to another group) is routed again.
+        var current = saved
         if saved.assigneeID == nil,
             changes.contains(where: { ["assignee_id", "group", "category", "required_skills"].contains($0) })
         {
-            return try await assigner.route(saved, record: record, on: connection, logger: logger)
+            current = try await assigner.route(saved, record: record, on: connection, logger: logger)
         }
-        return saved
+        if !RuleScope.applying {
+            try await TriggerRunner.run(.updated, ticketID: saved.id, message: nil, context: context, on: connection)
+            current = try await repository.lock(id: saved.id, on: connection, logger: logger) ?? current
+        }
+        return current
     }
 
     /// The statuses that count in an agent's load.

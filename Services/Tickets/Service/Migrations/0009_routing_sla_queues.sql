@@ -36,6 +36,8 @@ CREATE TABLE tickets.status_changes (
     changed_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX status_changes_ticket_idx ON tickets.status_changes (ticket_id, changed_at, id);
+-- KPIs over a period (first solved, backlog at a time) look changes up by status and time.
+CREATE INDEX status_changes_to_idx ON tickets.status_changes (to_status, changed_at);
 
 -- The SLA policies and business calendar (one document, replaced as a whole).
 CREATE TABLE tickets.sla_config (
@@ -63,11 +65,19 @@ CREATE TABLE tickets.sla_targets (
 CREATE INDEX sla_targets_due_idx ON tickets.sla_targets (due_at) WHERE phase = 'running';
 CREATE INDEX sla_targets_near_idx ON tickets.sla_targets (near_breach_at) WHERE phase = 'running';
 
--- Queue indexes: unassigned in a group, an agent's work, a status, text search.
-CREATE INDEX tickets_queue_group_idx ON tickets.tickets (group_name, status, created_at, id)
-    WHERE assignee_id IS NULL;
-CREATE INDEX tickets_queue_assignee_idx ON tickets.tickets (assignee_id, status, created_at, id);
-CREATE INDEX tickets_queue_status_idx ON tickets.tickets (status, created_at, id);
+-- Queue indexes. Each view's condition is an index predicate and the order is (created_at, id), so a page is an
+-- ordered range of one index whatever the number of tickets: unassigned (overall and per group), a group's and an
+-- agent's unsolved work, pending tickets, everything newest first.
+CREATE INDEX tickets_queue_unassigned_idx ON tickets.tickets (created_at, id)
+    WHERE assignee_id IS NULL AND status IN ('new', 'open');
+CREATE INDEX tickets_queue_unassigned_group_idx ON tickets.tickets (group_name, created_at, id)
+    WHERE assignee_id IS NULL AND status IN ('new', 'open');
+CREATE INDEX tickets_queue_group_idx ON tickets.tickets (group_name, created_at, id)
+    WHERE status IN ('new', 'open', 'pending', 'on_hold');
+CREATE INDEX tickets_queue_assignee_idx ON tickets.tickets (assignee_id, created_at, id)
+    WHERE status IN ('new', 'open', 'pending', 'on_hold');
+CREATE INDEX tickets_queue_pending_idx ON tickets.tickets (created_at, id) WHERE status = 'pending';
+CREATE INDEX tickets_queue_all_idx ON tickets.tickets (created_at, id);
 CREATE INDEX tickets_search_idx ON tickets.tickets USING gin (search);
 CREATE INDEX tickets_order_reference_idx ON tickets.tickets (lower(order_reference)) WHERE order_reference IS NOT NULL;
 CREATE INDEX tickets_tags_idx ON tickets.tickets USING gin (tags);

@@ -6,7 +6,7 @@ import ServiceRuntime
 import Wire
 
 /// The tickets service's part in privacy: `tickets.export_customer` and the `tickets.privacy` consumer, which
-/// applies `customer.erased` (subjects and message bodies become tombstones, attachments and custom fields go; rows, times, statuses and counts stay,
+/// applies `customer.erased` (subjects and message bodies become tombstones, attachments, custom fields and contact addresses go; rows, times, statuses and counts stay,
 /// so the KPIs stay right) and `customer.merged` (the source's tickets move to the target).
 public enum TicketPrivacy {
     /// Registers `tickets.export_customer` (staff only).
@@ -42,12 +42,12 @@ public enum TicketPrivacy {
             let tombstone = PrivacyServices.tombstone
             try await connection.query(
                 """
-                UPDATE tickets.messages SET body = \(tombstone), attachments = '[]'::jsonb
+                UPDATE tickets.messages SET body = \(tombstone), attachments = '[]'::jsonb, sender_address = NULL
                 WHERE ticket_id IN (SELECT id FROM tickets.tickets WHERE customer_id = \(payload.customerID))
                 """, logger: logger)
             try await connection.query(
                 """
-                UPDATE tickets.tickets SET subject = \(tombstone), custom_fields = '{}'::jsonb
+                UPDATE tickets.tickets SET subject = \(tombstone), custom_fields = '{}'::jsonb, contact_address = NULL
                 WHERE customer_id = \(payload.customerID)
                 """,
                 logger: logger)

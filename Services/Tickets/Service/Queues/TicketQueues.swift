@@ -23,14 +23,15 @@ enum TicketQueues {
         let cursor = input.cursor.flatMap(KeysetCursor.init(encoded:))
         let order = input.orderReference.map(Self.bareOrderNumber)
         // `within_minutes` is a validated integer (1...10080), so it can be part of the statement's text.
-        let (source, sortKey, ascending) = Self.shape(input.view, withinMinutes: input.withinMinutes ?? 60)
+        let (source, sortColumn, ascending) = Self.shape(input.view, withinMinutes: input.withinMinutes ?? 60)
         let afterMicros = cursor?.createdAtMicros
         let afterID = cursor?.id
         let comparison = ascending ? ">" : "<"
         let direction = ascending ? "ASC" : "DESC"
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: PostgresTicketRepository.ticketJSON), \(unescaped: sortKey)
+            SELECT \(unescaped: PostgresTicketRepository.ticketJSON),
+                   (extract(epoch FROM \(unescaped: sortColumn)) * 1000000)::bigint
             FROM \(unescaped: source)
             WHERE \(unescaped: Self.viewCondition(input.view))
               AND (\(input.agentID)::uuid IS NULL OR t.assignee_id = \(input.agentID))
@@ -44,8 +45,9 @@ enum TicketQueues {
               AND (\(order)::text IS NULL OR lower(t.order_reference) IN (lower(\(order)), '#' || lower(\(order))))
               AND (\(input.q)::text IS NULL OR t.search @@ websearch_to_tsquery('simple', \(input.q)))
               AND (\(afterMicros)::bigint IS NULL
-                   OR (\(unescaped: sortKey), t.id) \(unescaped: comparison) (\(afterMicros), \(afterID)))
-            ORDER BY \(unescaped: sortKey) \(unescaped: direction), t.id \(unescaped: direction)
+                   OR (\(unescaped: sortColumn), t.id) \(unescaped: comparison)
+                      ('epoch'::timestamptz + \(afterMicros) * interval '1 microsecond', \(afterID)))
+            ORDER BY \(unescaped: sortColumn) \(unescaped: direction), t.id \(unescaped: direction)
             LIMIT \(limit + 1)
             """, logger: logger)
         var items: [(Ticket, Int64)] = []
@@ -58,7 +60,8 @@ enum TicketQueues {
         return Page(items: page.map(\.0), nextCursor: next)
     }
 
-    /// What a view reads from, the microsecond sort key, and whether it is oldest first.
+    /// What a view reads from, the column it is ordered by (the raw timestamp, so an index can return the rows in
+    /// order and a page reads only its own rows), and whether it is oldest first.
     private static func shape(_ view: TicketView, withinMinutes: Int) -> (String, String, Bool) {
         switch view {
         case .breachingSoon:
@@ -69,12 +72,12 @@ enum TicketQueues {
                  WHERE s.phase = 'running' AND s.due_at <= now() + make_interval(mins => \(withinMinutes))
                  GROUP BY s.ticket_id) d JOIN tickets.tickets t ON t.id = d.ticket_id
                 """,
-                "(extract(epoch FROM d.due) * 1000000)::bigint", true
+                "d.due", true
             )
         case .all:
-            return ("tickets.tickets t", "(extract(epoch FROM t.created_at) * 1000000)::bigint", false)
+            return ("tickets.tickets t", "t.created_at", false)
         case .unassigned, .mine, .group, .pendingCustomer:
-            return ("tickets.tickets t", "(extract(epoch FROM t.created_at) * 1000000)::bigint", true)
+            return ("tickets.tickets t", "t.created_at", true)
         }
     }
 

@@ -10,8 +10,8 @@ import Wire
 ///
 /// Eligible: active, in the group, with every skill the ticket requires. Room: fewer unsolved tickets (new, open,
 /// pending, on hold) than their capacity (none: no limit). Round-robin picks the one assigned least recently,
-/// least-loaded the one with the fewest unsolved tickets (then least recently assigned). The candidates' rows are
-/// locked in id order before their loads are counted, so two routings racing for one agent never exceed their
+/// least-loaded the one with the fewest unsolved tickets (then least recently assigned). The chosen agent's row is
+/// locked before their load is counted (see `pick`), so two routings racing for one agent never exceed their
 /// capacity and cannot deadlock.
 struct TicketAssigner: Sendable {
     /// Publishes an event in the caller's transaction.
@@ -83,38 +83,79 @@ struct TicketAssigner: Sendable {
         return assigned
     }
 
-    /// The best eligible agent with room, or nil.
+    /// The best eligible agent with room, or nil; their row stays locked until the caller's transaction ends.
+    ///
+    /// Candidates are tried in preference order, each under a savepoint: a row another routing holds is skipped
+    /// (`SKIP LOCKED`) so concurrent routings spread over the agents instead of queueing behind one, and a full
+    /// agent's lock is released again (rollback to the savepoint). Only when every agent with room was skipped does
+    /// it wait, for one row at a time and holding no other agent's lock, so routings cannot deadlock. The load is
+    /// counted after the lock is taken, so it includes every assignment committed before: capacity holds.
     private func pick(
         for ticket: Ticket, group: String, mode: AssignmentMode, on connection: PostgresConnection, logger: Logger
     ) async throws -> UUID? {
-        // Lock every eligible agent in id order, then count their loads: a consistent order cannot deadlock, and
-        // the loads counted after the locks include every assignment committed before.
-        let locked = try await connection.query(
-            """
-            SELECT id FROM tickets.agents
-            WHERE active AND \(group) = ANY(groups) AND skills @> \(ticket.requiredSkills)
-            ORDER BY id
-            FOR UPDATE
-            """, logger: logger)
-        var ids: [UUID] = []
-        for try await id in locked.decode(UUID.self) { ids.append(id) }
-        guard !ids.isEmpty else { return nil }
         let order =
             mode == .leastLoaded
             ? "load, last_assigned_at NULLS FIRST, id" : "last_assigned_at NULLS FIRST, load, id"
         let rows = try await connection.query(
             """
             SELECT id FROM (
-                SELECT a.id, a.capacity, a.last_assigned_at,
+                SELECT a.id, a.last_assigned_at,
                        (SELECT count(*) FROM tickets.tickets t
                         WHERE t.assignee_id = a.id AND t.status IN \(unescaped: AgentStore.unsolved)) AS load
-                FROM tickets.agents a WHERE a.id = ANY(\(ids))) candidates
-            WHERE capacity IS NULL OR load < capacity
+                FROM tickets.agents a
+                WHERE a.active AND \(group) = ANY(a.groups) AND a.skills @> \(ticket.requiredSkills)) candidates
             ORDER BY \(unescaped: order)
-            LIMIT 1
             """, logger: logger)
-        for try await id in rows.decode(UUID.self) { return id }
+        var candidates: [UUID] = []
+        for try await id in rows.decode(UUID.self) { candidates.append(id) }
+        var skipped: [UUID] = []
+        for candidate in candidates {
+            switch try await claim(candidate, wait: false, on: connection, logger: logger) {
+            case .claimed: return candidate
+            case .busy: skipped.append(candidate)
+            case .full: continue
+            }
+        }
+        for candidate in skipped {
+            if try await claim(candidate, wait: true, on: connection, logger: logger) == .claimed { return candidate }
+        }
         return nil
+    }
+
+    private enum Claim { case claimed, busy, full }
+
+    /// Locks `agentID`'s row under a savepoint and keeps it when they have room; otherwise rolls the lock back.
+    private func claim(_ agentID: UUID, wait: Bool, on connection: PostgresConnection, logger: Logger) async throws
+        -> Claim
+    {
+        try await connection.query("SAVEPOINT route_claim", logger: logger)
+        let rows = try await connection.query(
+            """
+            SELECT capacity FROM tickets.agents WHERE id = \(agentID) AND active
+            FOR UPDATE \(unescaped: wait ? "" : "SKIP LOCKED")
+            """, logger: logger)
+        var found: Int??
+        for try await capacity in rows.decode(Int?.self) { found = .some(capacity) }
+        guard let capacity = found else {
+            try await connection.query("ROLLBACK TO SAVEPOINT route_claim", logger: logger)
+            return wait ? .full : .busy
+        }
+        // Counted by a statement of its own, after the lock: its snapshot includes every assignment committed by
+        // whoever held the row before (a count inside the locking statement would use the snapshot from before
+        // the lock, and let two routings fill the same last place).
+        var load = 0
+        let counted = try await connection.query(
+            """
+            SELECT count(*)::int FROM tickets.tickets
+            WHERE assignee_id = \(agentID) AND status IN \(unescaped: AgentStore.unsolved)
+            """, logger: logger)
+        for try await value in counted.decode(Int.self) { load = value }
+        if let capacity, load >= capacity {
+            try await connection.query("ROLLBACK TO SAVEPOINT route_claim", logger: logger)
+            return .full
+        }
+        try await connection.query("RELEASE SAVEPOINT route_claim", logger: logger)
+        return .claimed
     }
 
     /// Locks an active agent's row and answers how many more tickets routing may give them (nil: inactive or
