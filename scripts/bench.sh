@@ -10,8 +10,15 @@
 #   e. memory: max of the summed VmRSS of the six processes during the 32-connection run
 #   i. webhook ingestion: Tests/Benchmarks/webhooks/run.sh (signed Shopify and WooCommerce deliveries
 #      acknowledged and applied; acknowledgement latency at 16 connections)
+#   j. routing + SLA: Tests/Benchmarks/tickets/routing.sh defines group `delivery` (round_robin, category
+#      delivery), 4 agents and an SLA document through the gateway, then wrk POST /v1/tickets at 32 connections
+#      again: every creation is categorised, grouped, routed and gets its SLA targets
+#   k. queues: Tests/Benchmarks/tickets/queues.sh empties tickets.tickets, loads 10,000 tickets with SQL, measures
+#      five queue views (wrk GET, 16 connections, EXPLAIN (ANALYZE, BUFFERS) into bench/out/explain-*.txt),
+#      loads up to 1,000,000 (timed) and measures them again
 #   f. targets: rps@32 >= 0.5 x pgbench tps@32, p99@32 < 25 ms, RSS < 200 MB,
-#      ready < 3 s, webhook ack p99 < 1000 ms, MDP targets reported by run.sh
+#      ready < 3 s, webhook ack p99 < 1000 ms, routing+SLA rps@32 >= 0.5 x plain rps@32,
+#      queue p99 at 1,000,000 tickets < 2 x at 10,000 (per view), MDP targets reported by run.sh
 #
 # PostgreSQL runs with its normal durability settings (no PG_FAST) for both pgbench and
 # the services, so the ratio is fair. Everything listens on 127.0.0.1 and every load
@@ -20,7 +27,12 @@
 # Environment (optional): BENCH_WRK_SECONDS (10), BENCH_PGBENCH_SECONDS (20),
 # BENCH_LOG_LEVEL (warning), BENCH_SKIP_BUILD=1 (use the existing release build),
 # BENCH_BIN_DIR (executables instead of .build/release) and BENCH_REPORT (report path
-# instead of docs/benchmarks.md), both for testing this script.
+# instead of docs/benchmarks.md), both for testing this script. Ticket sections:
+# BENCH_QUEUE_TICKETS (1000000), BENCH_QUEUE_SMALL_TICKETS (10000), BENCH_QUEUE_SECONDS
+# (BENCH_WRK_SECONDS), BENCH_ROUTING_AGENTS (4); BENCH_ONLY=tickets runs only what the
+# ticket sections need (start-up, pgbench, wrk @32, j, k; no MDP, events, webhooks), e.g.
+#   BENCH_ONLY=tickets BENCH_SKIP_BUILD=1 BENCH_BIN_DIR=.build/debug BENCH_REPORT=/tmp/b.md \
+#   BENCH_WRK_SECONDS=5 BENCH_PGBENCH_SECONDS=5 BENCH_QUEUE_TICKETS=100000 scripts/bench.sh
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -31,6 +43,12 @@ REPORT="${BENCH_REPORT:-$ROOT/docs/benchmarks.md}"
 WRK_SECONDS="${BENCH_WRK_SECONDS:-10}"
 PGBENCH_SECONDS="${BENCH_PGBENCH_SECONDS:-20}"
 LOG_LEVEL="${BENCH_LOG_LEVEL:-warning}"
+ONLY="${BENCH_ONLY:-}"
+case "$ONLY" in "" | tickets) ;; *)
+    echo "bench: BENCH_ONLY must be empty or 'tickets'" >&2
+    exit 2
+    ;;
+esac
 SERVICES=(broker tickets customers returns loyalty gateway)
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -105,7 +123,10 @@ http_note=""
 
 # ---- a. MDP broker ----------------------------------------------------------------------
 MDP_SCRIPT="Tests/Benchmarks/mdp/run.sh"
-if [[ -f "$MDP_SCRIPT" ]]; then
+if [[ "$ONLY" == tickets ]]; then
+    warn "BENCH_ONLY=tickets: MDP benchmark skipped"
+    : >"$OUT_DIR/mdp.txt"
+elif [[ -f "$MDP_SCRIPT" ]]; then
     say "MDP: $MDP_SCRIPT $BIN/broker"
     mdp_rc=0
     timeout 900 bash "$MDP_SCRIPT" "$BIN/broker" 2>&1 | tee "$OUT_DIR/mdp.txt" || mdp_rc=$?
@@ -245,7 +266,9 @@ sample_rss() { # runs in the background; writes running maxima to OUT_DIR/rss.*
 }
 
 if [[ -n "$ready_ms" && -n "$CUSTOMER_ID" ]]; then
-    for conns in 1 16 32 64; do
+    conns_list=(1 16 32 64)
+    [[ "$ONLY" != tickets ]] || conns_list=(32)
+    for conns in "${conns_list[@]}"; do
         threads=2
         ((conns < 2)) && threads=1
         say "wrk -t$threads -c$conns -d${WRK_SECONDS}s --latency POST /v1/tickets"
@@ -295,7 +318,7 @@ fi
 
 # ---- h. events: publish -> apply, against raw inserts into the log --------------------------
 events_out=""
-if [[ -n "$ready_ms" && -n "$API_KEY" ]] && all_alive; then
+if [[ -n "$ready_ms" && -n "$API_KEY" && "$ONLY" != tickets ]] && all_alive; then
     say "events: Tests/Benchmarks/events/run.sh"
     events_out="$(Tests/Benchmarks/events/run.sh "$BASE_URL" "$API_KEY" "$DB_URL" "$OUT_DIR" 2>"$OUT_DIR/events.err" || true)"
     echo "$events_out"
@@ -304,7 +327,7 @@ event_value() { sed -n "s/^$1=//p" <<<"$events_out"; }
 
 # ---- i. webhook ingestion: signed deliveries acknowledged and applied ------------------------
 webhooks_out=""
-if [[ -n "$ready_ms" ]] && all_alive; then
+if [[ -n "$ready_ms" && "$ONLY" != tickets ]] && all_alive; then
     say "webhooks: Tests/Benchmarks/webhooks/run.sh"
     webhooks_out="$(Tests/Benchmarks/webhooks/run.sh "$BASE_URL" "$ADMIN_KEY" "$DB_URL" "$OUT_DIR" 2>"$OUT_DIR/webhooks.err" || true)"
     echo "$webhooks_out"
@@ -316,6 +339,46 @@ webhook_ack_valid() {
     sent="$(webhook_value webhooks_sent)" acked="$(webhook_value webhooks_acknowledged)"
     [[ "$sent" =~ ^[0-9]+$ && "$acked" =~ ^[0-9]+$ && "$(webhook_value webhooks_ack_p99_ms)" =~ ^[0-9.]+$ ]] &&
         ((sent > 0 && (sent - acked) * 100 <= sent))
+}
+
+# ---- j. ticket creation with routing and SLA on ------------------------------------------------
+routing_out=""
+if [[ -n "$ready_ms" && -n "$API_KEY" && -n "$CUSTOMER_ID" ]] && all_alive; then
+    say "routing + SLA: Tests/Benchmarks/tickets/routing.sh (wrk -c32 -d${WRK_SECONDS}s POST /v1/tickets)"
+    routing_out="$(BENCH_WRK_SECONDS="$WRK_SECONDS" timeout $((WRK_SECONDS + 240)) Tests/Benchmarks/tickets/routing.sh \
+        "$BASE_URL" "$ADMIN_KEY" "$API_KEY" "$CUSTOMER_ID" "$DB_URL" "$OUT_DIR" 2>"$OUT_DIR/routing.err" || true)"
+    echo "$routing_out"
+    all_alive || warn "a process exited during the routing run (see bench/out/logs/)"
+fi
+routing_value() { sed -n "s/^routing_$1=//p" <<<"$routing_out"; }
+# Routing results count only when the set-up worked, at most 1% of the requests failed and at least 99% of the
+# tickets created were routed into the group and assigned.
+routing_valid() {
+    local req n5 se created routed
+    req="$(routing_value requests)" created="$(routing_value created)" routed="$(routing_value routed)"
+    n5="$(routing_value non2xx)" se="$(routing_value socket_errors)"
+    [[ "$(routing_value setup)" == ok && "$req" =~ ^[0-9]+$ && "$created" =~ ^[0-9]+$ && "$routed" =~ ^[0-9]+$ &&
+        "$n5" =~ ^[0-9]+$ && "$se" =~ ^[0-9]+$ ]] &&
+        ((req > 0 && (n5 + se) * 100 <= req && created > 0 && routed * 100 >= created * 99))
+}
+
+# ---- k. queues over a small and a large ticket table -------------------------------------------
+queue_out=""
+if [[ -n "$ready_ms" && -n "$API_KEY" ]] && all_alive; then
+    say "queues: Tests/Benchmarks/tickets/queues.sh (${BENCH_QUEUE_SMALL_TICKETS:-10000} then ${BENCH_QUEUE_TICKETS:-1000000} tickets)"
+    queue_out="$(BENCH_WRK_SECONDS="$WRK_SECONDS" timeout 3000 Tests/Benchmarks/tickets/queues.sh \
+        "$BASE_URL" "$API_KEY" "$DB_URL" "$OUT_DIR" 2>"$OUT_DIR/queues.err" || true)"
+    echo "$queue_out"
+    all_alive || warn "a process exited during the queue runs (see bench/out/logs/)"
+fi
+QUEUE_VIEWS=(unassigned page2 mine tag search)
+queue_value() { sed -n "s/^queue_$1=//p" <<<"$queue_out"; }
+# A queue run counts when it answered and at most 1% of its requests failed.
+queue_valid() { # queue_valid SIZE VIEW
+    local req n5 se
+    req="$(queue_value "$1_$2_requests")" n5="$(queue_value "$1_$2_non2xx")" se="$(queue_value "$1_$2_socket_errors")"
+    [[ "$req" =~ ^[0-9]+$ && "$n5" =~ ^[0-9]+$ && "$se" =~ ^[0-9]+$ && "$(queue_value "$1_$2_p99_us")" =~ ^[0-9]+$ ]] &&
+        ((req > 0 && (n5 + se) * 100 <= req))
 }
 
 stop_apps
@@ -369,7 +432,9 @@ else
 fi
 
 # Shopify waits 5 s for an answer; a delivery must be acknowledged (stored) well within a second.
-if webhook_ack_valid; then
+if [[ "$ONLY" == tickets ]]; then
+    : # not run (BENCH_ONLY=tickets)
+elif webhook_ack_valid; then
     wh_p99="$(webhook_value webhooks_ack_p99_ms)"
     add_target "webhook ack p99 < 1000 ms (signed deliveries @16)" "$wh_p99 ms" "< 1000 ms" \
         "$(calc "f'{$wh_p99 / 1000:.2f}'")" "$(calc "'PASS' if $wh_p99 < 1000 else 'FAIL'")"
@@ -378,6 +443,34 @@ else
     [[ -z "$webhooks_out" ]] || wh_note="more than 1% of the deliveries failed"
     add_target "webhook ack p99 < 1000 ms (signed deliveries @16)" "n/a" "< 1000 ms" "n/a" "FAIL (not measured: $wh_note)"
 fi
+
+# Routing + SLA: the same creations as the plain run @32, each also grouped, routed and SLA-evaluated.
+if routing_valid && http_valid 32; then
+    rt_rps="$(routing_value rps)"
+    add_target "routing+SLA POST /v1/tickets rps @32 vs plain rps @32" "$rt_rps rps / ${rps[32]} rps" ">= 0.50" \
+        "$(calc "f'{$rt_rps / ${rps[32]}:.2f}'")" "$(calc "'PASS' if $rt_rps >= 0.5 * ${rps[32]} else 'FAIL'")"
+else
+    rt_note="$(routing_value setup)"
+    [[ "$rt_note" == ok ]] && rt_note="more than 1% errors, fewer than 99% routed, or no plain run @32"
+    add_target "routing+SLA POST /v1/tickets rps @32 vs plain rps @32" "n/a" ">= 0.50" "n/a" \
+        "FAIL (not measured: ${rt_note:-the routing benchmark did not run})"
+fi
+
+# Queues: a page of a view must not get much slower as tickets accumulate (same view, same concurrency,
+# same run; the small table is measured first).
+q_small="$(queue_value small_size)" q_large="$(queue_value large_size)"
+for v in "${QUEUE_VIEWS[@]}"; do
+    name="queue $v p99 @16: ${q_large:-?} vs ${q_small:-?} tickets"
+    if queue_valid small "$v" && queue_valid large "$v"; then
+        a="$(queue_value "large_${v}_p99_us")" b="$(queue_value "small_${v}_p99_us")"
+        add_target "$name" "$(ms "$a") ms / $(ms "$b") ms" "< 2.00" "$(calc "f'{$a / max($b, 1):.2f}'")" \
+            "$(calc "'PASS' if $a < 2 * $b else 'FAIL'")"
+    else
+        q_note="$(queue_value note)"
+        [[ -n "$queue_out" ]] || q_note="the queue benchmark did not run"
+        add_target "$name" "n/a" "< 2.00" "n/a" "FAIL (not measured: ${q_note:-more than 1% errors})"
+    fi
+done
 
 # MDP targets: run.sh lines containing the word PASS or FAIL are taken as its targets.
 mdp_lines=()
@@ -391,7 +484,7 @@ for l in "${mdp_lines[@]}"; do
     if grep -qw FAIL <<<"$l"; then res=FAIL; else res=PASS; fi
     add_target "MDP: ${l//|//}" "see MDP section" "see MDP section" "—" "$res"
 done
-if [[ -z "$mdp_rc" ]]; then
+if [[ -z "$mdp_rc" && "$ONLY" != tickets ]]; then
     add_target "MDP benchmark (Tests/Benchmarks/mdp/run.sh)" "n/a" "—" "n/a" "FAIL (script not present)"
 fi
 
@@ -508,6 +601,90 @@ wrk_version="$(wrk -v 2>&1 | head -n 1 || true)"
     echo "| applied as \`failed\` (undecodable or refused) | $(webhook_value webhooks_applied_failed) |"
     echo "| orders mirrored | $(webhook_value webhooks_orders_mirrored) |"
     echo "| acknowledgement rate / raw store rate | $(webhook_value webhooks_ack_ratio_to_raw_store) |"
+    echo
+    echo "## Ticket creation with routing and SLA"
+    echo
+    echo "\`Tests/Benchmarks/tickets/routing.sh\`: through the gateway (admin key) \`PUT /v1/groups/delivery\`"
+    echo "(\`round_robin\`, \`categories: [\"delivery\"]\`), $(routing_value agents) agents in it (\`POST /v1/agents\`, no capacity)"
+    echo "and \`PUT /v1/sla\` with \`Tests/Benchmarks/tickets/sla.json\` (Europe/Berlin, weekday blocks 08:00-12:30 and"
+    echo "13:30-18:00, Saturday 10:00-14:00, holidays; six policies by priority and channel). A probe ticket must come"
+    echo "back grouped, assigned and with a running SLA target. Then the plain run's load again: \`wrk -t2 -c32"
+    echo "-d${WRK_SECONDS}s --latency -s Tests/Benchmarks/http/post_ticket.lua\` (subject \"Where is my order?\", which the"
+    echo "delivery keyword rule categorises), so every creation is also put in the group, assigned round-robin (all"
+    echo "eligible agents locked, their unsolved tickets counted), opened, noted, and has its SLA clock evaluated and"
+    echo "\`normal-email\` targets stored, in the same transaction. Counts below are from the database after the run."
+    echo
+    echo "| Measure | Value |"
+    echo "| --- | --- |"
+    echo "| set-up | $(routing_value setup) |"
+    echo "| requests/s @32 (plain run @32) | $(routing_value rps) (${rps[32]:-n/a}) |"
+    echo "| p50 / p90 / p99 / max ms | $(ms "$(routing_value p50_us)") / $(ms "$(routing_value p90_us)") / $(ms "$(routing_value p99_us)") / $(ms "$(routing_value max_us)") |"
+    echo "| non-2xx / socket errors | $(routing_value non2xx) / $(routing_value socket_errors) |"
+    echo "| tickets created / routed into delivery and assigned / with SLA targets | $(routing_value created) / $(routing_value routed) / $(routing_value with_sla) |"
+    echo "| tickets per agent (min / max over $(routing_value agents_used) agents) | $(routing_value per_agent_min) / $(routing_value per_agent_max) |"
+    rt_rps="$(routing_value rps)"
+    echo "| ratio to plain POST rps @32 | $([[ -n "$rt_rps" && -n "${rps[32]:-}" ]] && calc "f'{$rt_rps / ${rps[32]}:.2f}'" || echo n/a) |"
+    echo "| ratio to pgbench tps @32 (informational) | $([[ -n "$rt_rps" && -n "$pg_tps" ]] && calc "f'{$rt_rps / $pg_tps:.2f}'" || echo n/a) |"
+    echo
+    echo "## Queues over $(queue_value large_size) tickets"
+    echo
+    echo "\`Tests/Benchmarks/tickets/queues.sh\` empties \`tickets.tickets\` (\`TRUNCATE ... CASCADE\`: the earlier"
+    echo "sections' tickets go), inserts 50 agents and the groups, and loads tickets with \`INSERT ... SELECT ... FROM"
+    echo "generate_series\` (\`Tests/Benchmarks/tickets/seed.sql\`): 50,000 customers, created over the last year, closed"
+    echo "80% / solved 5% / open 6% / pending 4% / new 3% / on hold 2%; groups delivery 40%, returns 25%, billing 20%,"
+    echo "product 10%, none 5%; new tickets and 10% of the open ones unassigned, the rest spread over the agents with 5%"
+    echo "extra to agent 1; tags \`vip\` 1%, \`late-delivery\`, \`damaged\`; no messages. The status-history trigger is"
+    echo "disabled for each 100,000-row load transaction and \`seed.sql\` writes the same history rows (one per ticket)"
+    echo "set-based: a PL/pgSQL insert per row would measure the trigger, not the queues. Then \`ANALYZE\`. First"
+    echo "$(queue_value small_size) tickets are loaded and measured, then the table is grown to $(queue_value large_size) and measured"
+    echo "again: per view a 2 s warm-up, then \`wrk -t2 -c16 -d$(queue_value seconds)s\` GET with an agent key"
+    echo "(\`Tests/Benchmarks/tickets/queue_get.lua\`), 25 tickets a page; the plan is \`EXPLAIN (ANALYZE, BUFFERS)\` of"
+    echo "the statement \`TicketQueues.page\` runs, with the same values (third run), in \`bench/out/explain-<size>-<view>.txt\`."
+    echo
+    q_loaded="n/a"
+    [[ "$(queue_value large_size)" =~ ^[0-9]+$ && "$(queue_value small_size)" =~ ^[0-9]+$ ]] &&
+        q_loaded=$(($(queue_value large_size) - $(queue_value small_size)))
+    echo "Load of $q_loaded more tickets after the small measurement (indexes maintained, history"
+    echo "written): $(ms "$(queue_value large_load_ms)") s, $(queue_value large_load_rows_per_s) rows/s; \`ANALYZE\`"
+    echo "$(ms "$(queue_value large_analyze_ms)") s. Table $(queue_value large_table_mb) MB, its indexes $(queue_value large_indexes_mb) MB;"
+    echo "$(queue_value large_history_rows) status-history rows."
+    echo
+    echo "| View | Query | Tickets in view (small / large) | rps small / large | p50 ms small / large | p99 ms small / large | p99 ratio | non-2xx + socket errors |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    for v in "${QUEUE_VIEWS[@]}"; do
+        case "$v" in
+            unassigned) qq="view=unassigned&group=delivery" ;;
+            page2) qq="the same, cursor of page 1" ;;
+            mine) qq="view=mine&agent_id=<agent 1>" ;;
+            tag) qq="view=all&tag=vip" ;;
+            search) qq="view=all&q=damaged" ;;
+        esac
+        a="$(queue_value "large_${v}_p99_us")" b="$(queue_value "small_${v}_p99_us")"
+        ratio="n/a"
+        [[ "$a" =~ ^[0-9]+$ && "$b" =~ ^[0-9]+$ ]] && ratio="$(calc "f'{$a / max($b, 1):.2f}'")"
+        errs=""
+        for sz in small large; do
+            n5="$(queue_value "${sz}_${v}_non2xx")" se="$(queue_value "${sz}_${v}_socket_errors")"
+            errs+="${errs:+ / }$([[ "$n5" =~ ^[0-9]+$ && "$se" =~ ^[0-9]+$ ]] && echo $((n5 + se)) || echo n/a)"
+        done
+        echo "| $v | \`$qq\` | $(queue_value "small_${v}_tickets") / $(queue_value "large_${v}_tickets") | $(queue_value "small_${v}_rps") / $(queue_value "large_${v}_rps") | $(ms "$(queue_value "small_${v}_p50_us")") / $(ms "$(queue_value "large_${v}_p50_us")") | $(ms "$b") / $(ms "$a") | $ratio | $errs |"
+    done
+    echo
+    echo "Plans (\`EXPLAIN (ANALYZE, BUFFERS)\`: indexes used; sort; the most rows a plan node produced, i.e. what"
+    echo "finding the 26 rows of a page cost; execution time; shared buffers of the top node):"
+    echo
+    echo "| View | small | large |"
+    echo "| --- | --- | --- |"
+    for v in "${QUEUE_VIEWS[@]}"; do
+        row="| $v"
+        for sz in small large; do
+            row+=" | $(queue_value "${sz}_${v}_plan_index"); sort: $(queue_value "${sz}_${v}_plan_sort"); $(queue_value "${sz}_${v}_plan_rows") rows; $(queue_value "${sz}_${v}_plan_ms") ms; $(queue_value "${sz}_${v}_plan_buffers")"
+        done
+        echo "$row |"
+    done
+    q_note="$(queue_value note)"
+    [[ -n "$queue_out" ]] || q_note="Not run: the suite was not ready or a process had exited."
+    [[ -z "$q_note" ]] || echo -e "\n$q_note"
     echo
     echo "## MDP broker"
     echo
