@@ -101,6 +101,12 @@ extension EndToEnd {
                 #expect(survey.status == 200, "\(survey)")
                 let rated = try await http.post(link, key: nil, json: ["rating": 5, "comment": "Quick and kind"])
                 #expect(rated.status == 200, "\(rated)")
+                // The rating is part of the customer's one history.
+                try await suite.waitUntil("the rating on the timeline", timeout: .seconds(60)) {
+                    let timeline = try await http.get("/v1/customers/\(customerID)/timeline", key: admin)
+                    let items = timeline.object?["items"] as? [[String: Any]] ?? []
+                    return items.contains { $0["summary"] as? String == "Rated ticket #\(number): 5/5" }
+                }
 
                 // 7. The KPIs over the period are exactly what the timestamps say.
                 ticket = try await http.get("/v1/tickets/\(ticketID)", key: admin)

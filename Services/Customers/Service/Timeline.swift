@@ -40,6 +40,20 @@ public struct TimelineProjection: Sendable {
                 summary: "Return requested for order \(payload.orderReference) (\(items) item\(items == 1 ? "" : "s"))",
                 on: connection, logger: logger)
         }
+        handlers.on(EventType.csatReceived) { event, connection, logger in
+            let payload = try event.decode(CSATReceived.self)
+            let changed = payload.previousRating.map { " (was \($0)/5)" } ?? ""
+            try await insert(
+                event, customerID: payload.customerID, subjectType: "ticket", subjectID: payload.ticketID.uuidString,
+                summary: "Rated ticket #\(payload.ticketNumber): \(payload.rating)/5\(changed)", on: connection,
+                logger: logger)
+        }
+        handlers.on(EventType.npsReceived) { event, connection, logger in
+            let payload = try event.decode(NPSReceived.self)
+            try await insert(
+                event, customerID: payload.customerID, subjectType: "nps_survey", subjectID: event.aggregateID,
+                summary: "Would recommend us: \(payload.score)/10", on: connection, logger: logger)
+        }
         orderHandlers(&handlers)
         return handlers
     }
