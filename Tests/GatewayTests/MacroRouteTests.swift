@@ -86,6 +86,20 @@ struct MacroRouteTests {
             #expect(refused.object["code"] as? String == "order_unknown")
             let duplicate = try await client.send(.post, "/v1/macros", json: #"{"name":"Track","body":"Again"}"#)
             #expect(duplicate.status == .conflict)
+            let replaced = try await client.send(
+                .put, "/v1/macros/\(macroID)", json: #"{"name":"Track","body":"Tracking: {{order.tracking_number}}"}"#)
+            #expect(replaced.status == .ok)
+            #expect(replaced.object["id"] as? String == macroID)
+            let idInBody = try await client.send(
+                .put, "/v1/macros/\(macroID)", json: #"{"id":"\#(macroID)","name":"Track","body":"x"}"#)
+            #expect(idInBody.status.code == 422)
+            let idOnCreate = try await client.send(
+                .post, "/v1/macros", json: #"{"id":"\#(UUID())","name":"Other","body":"x"}"#)
+            #expect(idOnCreate.status.code == 422)
+            let trigger = try await client.send(
+                .post, "/v1/triggers",
+                json: #"{"name":"Urgent refunds","event":"ticket.created","actions":{"priority":"urgent"}}"#)
+            #expect(trigger.status == .ok, "\(trigger.body)")
             let listed = try await client.send(.get, "/v1/macros")
             #expect(listed.status == .ok)
             let unknown = try await client.send(.post, "/v1/tickets/\(ticketID)/macros/\(UUID())", json: "{}")

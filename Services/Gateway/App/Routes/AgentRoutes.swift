@@ -27,15 +27,10 @@ struct AgentRoutes {
         group.patch("agents/:id") { request, context in
             try context.require([.admin])
             let id = try context.parameters.uuid("id")
-            var object = try await forwarder.jsonObject(of: request)
-            if object["agent_id"] != nil {
-                throw Problem.validation([.init(field: "agent_id", message: "is taken from the path; leave it out")])
-            }
-            object["agent_id"] = id.uuidString
             return try await forwarder.forward(
                 Operation.Tickets.service, Operation.Tickets.updateAgent,
-                payload: Array(try JSONSerialization.data(withJSONObject: object)), request: request, context: context,
-                idempotent: true)
+                payload: try await forwarder.object(of: request, setting: ["agent_id": id.uuidString]),
+                request: request, context: context, idempotent: true)
         }
     }
 }

@@ -9,29 +9,9 @@ struct MacroRoutes {
     let forwarder: ServiceForwarder
 
     func register(on group: RouterGroup<GatewayRequestContext>) {
-        group.post("macros") { request, context in
-            try context.require([.admin, .agent])
-            let object = try await forwarder.jsonObject(of: request)
-            if object["id"] != nil {
-                throw Problem.validation([.init(field: "id", message: "is chosen by the server; PUT replaces")])
-            }
-            return try await forwarder.forward(
-                Operation.Tickets.service, Operation.Tickets.defineMacro,
-                payload: Array(try JSONSerialization.data(withJSONObject: object)), request: request, context: context,
-                idempotent: true)
-        }
-
-        group.put("macros/:id") { request, context in
-            try context.require([.admin, .agent])
-            let id = try context.parameters.uuid("id")
-            var object = try await forwarder.jsonObject(of: request)
-            if object["id"] != nil { throw Problem.validation([.init(field: "id", message: "is given by the path")]) }
-            object["id"] = id.uuidString
-            return try await forwarder.forward(
-                Operation.Tickets.service, Operation.Tickets.defineMacro,
-                payload: Array(try JSONSerialization.data(withJSONObject: object)), request: request, context: context,
-                idempotent: true)
-        }
+        DefineRoutes(
+            forwarder: forwarder, path: "macros", operation: Operation.Tickets.defineMacro, roles: [.admin, .agent]
+        ).register(on: group)
 
         group.get("macros") { request, context in
             try context.require(.staff)

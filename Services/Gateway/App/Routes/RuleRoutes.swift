@@ -12,30 +12,7 @@ struct RuleRoutes {
         for (path, operation) in [
             ("triggers", Operation.Tickets.defineTrigger), ("automations", Operation.Tickets.defineAutomation),
         ] {
-            group.post(RouterPath(path)) { request, context in
-                try context.require([.admin])
-                let object = try await forwarder.jsonObject(of: request)
-                if object["id"] != nil {
-                    throw Problem.validation([.init(field: "id", message: "is chosen by the server; PUT replaces")])
-                }
-                return try await forwarder.forward(
-                    Operation.Tickets.service, operation,
-                    payload: Array(try JSONSerialization.data(withJSONObject: object)), request: request,
-                    context: context, idempotent: true)
-            }
-            group.put(RouterPath("\(path)/:id")) { request, context in
-                try context.require([.admin])
-                let id = try context.parameters.uuid("id")
-                var object = try await forwarder.jsonObject(of: request)
-                if object["id"] != nil {
-                    throw Problem.validation([.init(field: "id", message: "is given by the path")])
-                }
-                object["id"] = id.uuidString
-                return try await forwarder.forward(
-                    Operation.Tickets.service, operation,
-                    payload: Array(try JSONSerialization.data(withJSONObject: object)), request: request,
-                    context: context, idempotent: true)
-            }
+            DefineRoutes(forwarder: forwarder, path: path, operation: operation, roles: [.admin]).register(on: group)
         }
 
         group.get("rules") { request, context in

@@ -34,15 +34,11 @@ struct ServiceLevelRoutes {
 
         group.put("groups/:name") { request, context in
             try context.require([.admin])
-            var object = try await forwarder.jsonObject(of: request)
-            if object["name"] != nil {
-                throw Problem.validation([.init(field: "name", message: "is given by the path")])
-            }
-            object["name"] = context.parameters.get("name") ?? ""
+            let name = context.parameters.get("name") ?? ""
             return try await forwarder.forward(
                 Operation.Tickets.service, Operation.Tickets.defineGroup,
-                payload: Array(try JSONSerialization.data(withJSONObject: object)), request: request, context: context,
-                idempotent: true)
+                payload: try await forwarder.object(of: request, setting: ["name": name]), request: request,
+                context: context, idempotent: true)
         }
 
         group.get("groups") { request, context in

@@ -61,15 +61,10 @@ struct TicketRoutes {
         group.post("tickets/:id/split") { request, context in
             try context.require(.staff)
             let id = try context.parameters.uuid("id")
-            var object = try await forwarder.jsonObject(of: request)
-            if object["ticket_id"] != nil {
-                throw Problem.validation([.init(field: "ticket_id", message: "is taken from the path; leave it out")])
-            }
-            object["ticket_id"] = id.uuidString
             return try await forwarder.forward(
                 Operation.Tickets.service, Operation.Tickets.split,
-                payload: Array(try JSONSerialization.data(withJSONObject: object)), request: request, context: context,
-                idempotent: true)
+                payload: try await forwarder.object(of: request, setting: ["ticket_id": id.uuidString]),
+                request: request, context: context, idempotent: true)
         }
 
         group.post("tickets/:id/solve") { request, context in

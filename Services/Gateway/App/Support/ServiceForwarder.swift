@@ -75,6 +75,21 @@ struct ServiceForwarder: Sendable {
         return "\(principal.keyID ?? "anonymous"):\(given ?? UUID().uuidString)"
     }
 
+    /// The request's JSON object with `fields` set from the path (or, for `id` on a create, by the server): a body
+    /// that names one of them itself is a 422 on that field, so a client never silently overrides the path.
+    func object(of request: Request, setting fields: [String: String], emptyBodyAllowed: Bool = false)
+        async throws -> [UInt8]
+    {
+        var object =
+            emptyBodyAllowed
+            ? try await PrivacyRoutes.optionalObject(request, forwarder: self) : try await jsonObject(of: request)
+        for field in fields.keys.sorted() where object[field] != nil {
+            throw Problem.validation([.init(field: field, message: "is given by the path; leave it out")])
+        }
+        for (field, value) in fields { object[field] = value }
+        return Array(try JSONSerialization.data(withJSONObject: object))
+    }
+
     /// Encodes a gateway-built payload (for GETs whose input comes from the path and query).
     func payload(_ value: some Encodable) throws -> [UInt8] {
         Array(try WireJSON.encoder.encode(value))
