@@ -55,7 +55,37 @@ public struct TimelineProjection: Sendable {
                 summary: "Would recommend us: \(payload.score)/10", on: connection, logger: logger)
         }
         orderHandlers(&handlers)
+        summaryHandlers(&handlers)
         return handlers
+    }
+
+    /// Return and loyalty events carry their own summary line and customer.
+    private func summaryHandlers(_ handlers: inout EventHandlers) {
+        let returnTypes = [
+            EventType.returnApproved, EventType.returnDeclined, EventType.returnLabelIssued, EventType.returnReceived,
+            EventType.returnInspected, EventType.returnRefunded, EventType.returnClosed, EventType.returnCancelled,
+        ]
+        for type in returnTypes {
+            handlers.on(type) { event, connection, logger in
+                let payload = try event.decode(ReturnEvent.self)
+                try await insert(
+                    event, customerID: payload.customerID, subjectType: "return", subjectID: event.aggregateID,
+                    summary: payload.summary, on: connection, logger: logger)
+            }
+        }
+        let loyaltyTypes = [
+            EventType.loyaltyEntryRecorded, EventType.loyaltyPointsAvailable, EventType.loyaltyExpiryWarning,
+            EventType.loyaltyTierChanged, EventType.loyaltyRewardIssued, EventType.loyaltyRewardCancelled,
+        ]
+        for type in loyaltyTypes {
+            handlers.on(type) { event, connection, logger in
+                let payload = try event.decode(LoyaltyEvent.self)
+                try await insert(
+                    event, customerID: payload.customerID, subjectType: "loyalty",
+                    subjectID: payload.entryID?.uuidString ?? payload.sourceID ?? event.aggregateID,
+                    summary: payload.summary, on: connection, logger: logger)
+            }
+        }
     }
 
     /// Order events become entries of the order's customer (guest orders without a customer have no timeline).
