@@ -49,13 +49,43 @@ public struct OperationRouter: Sendable {
         check: (@Sendable (Input, OperationContext) async throws -> Void)? = nil,
         _ body: @escaping @Sendable (Input, OperationContext, PostgresConnection) async throws -> Output
     ) {
+        if let check {
+            command(operation, input, status: status, prepare: check) { input, _, context, connection in
+                try await body(input, context, connection)
+            }
+        } else {
+            register(operation, status: status, prepare: { _, _ in }, remote: false) {
+                input, _, context, connection in try await body(input, context, connection)
+            }
+        }
+    }
+
+    /// Registers a state change whose transaction needs facts from other services: `prepare` runs before the
+    /// transaction opens (no database connection is held across its network round trips) and what it returns is
+    /// handed to `body`, which runs in one transaction with the idempotency record as for `command(_:_:status:check:_:)`.
+    /// A request whose key already has a stored reply gets that reply without running `prepare`.
+    public mutating func command<Input: OperationInput, Prepared: Sendable, Output: Encodable & Sendable>(
+        _ operation: String, _ input: Input.Type, status: Int = 201,
+        prepare: @escaping @Sendable (Input, OperationContext) async throws -> Prepared,
+        _ body: @escaping @Sendable (Input, Prepared, OperationContext, PostgresConnection) async throws -> Output
+    ) {
+        register(operation, status: status, prepare: prepare, remote: true, body)
+    }
+
+    private mutating func register<Input: OperationInput, Prepared: Sendable, Output: Encodable & Sendable>(
+        _ operation: String, status: Int,
+        prepare: @escaping @Sendable (Input, OperationContext) async throws -> Prepared,
+        remote: Bool,
+        _ body: @escaping @Sendable (Input, Prepared, OperationContext, PostgresConnection) async throws -> Output
+    ) {
         let database = self.database
         let idempotency = self.idempotency
         let publisher = self.publisher
         handlers[operation] = { payload, context in
             let value = try PayloadDecoder.decode(Input.self, from: payload)
             guard let database else { throw Problem.internal("no database configured for \(operation)") }
-            if let check {
+            // A preparation that calls other services is not repeated for a stored reply.
+            if remote {
                 if let key = context.metadata.idempotencyKey, let idempotency,
                     let stored = try await idempotency.storedReply(
                         key: key, operation: operation,
@@ -65,8 +95,8 @@ public struct OperationRouter: Sendable {
                     return ReplyEnvelope(
                         status: stored.status, body: stored.body, requestID: context.metadata.requestID)
                 }
-                try await check(value, context)
             }
+            let prepared = try await prepare(value, context)
             var context = context
             let recorder = publisher.map { EventRecorder(store: $0.store, traceparent: context.metadata.traceparent) }
             context.events = recorder
@@ -80,13 +110,13 @@ public struct OperationRouter: Sendable {
                         {
                             return stored
                         }
-                        let output = try await body(value, context, connection)
+                        let output = try await body(value, prepared, context, connection)
                         let reply = ReplyEnvelope(
                             status: status, body: try PayloadDecoder.encode(output), requestID: nil)
                         try await idempotency.record(key: key, reply: reply, on: connection, logger: context.logger)
                         return reply
                     }
-                    let output = try await body(value, context, connection)
+                    let output = try await body(value, prepared, context, connection)
                     return ReplyEnvelope(status: status, body: try PayloadDecoder.encode(output), requestID: nil)
                 }
             } catch {

@@ -8,33 +8,36 @@ import Wire
 /// `tickets.receive_email` and `tickets.receive_contact`: queries arriving on email, phone, social networks, web
 /// forms and chat (rules: docs/architecture.md "Channels").
 ///
-/// The contact is matched to its customer through `customers.resolve_contact` in the command's `check`, before the
-/// transaction opens (no connection waits on another service); the customer it answers travels to the transaction in
-/// the decoded input's `sender` box. Without a broker client (unit tests of one service) that resolution cannot
-/// happen and the request is a 503 `customers_unreachable`.
+/// The contact is matched to its customer through `customers.resolve_contact` in the command's `prepare`, before the
+/// transaction opens (no connection waits on another service), together with the order a contact names; both are
+/// handed to the transaction as a `ChannelSender`. Without a broker client (unit tests of one service) that
+/// resolution cannot happen and the request is a 503 `customers_unreachable`.
 enum ChannelOperations {
     static func register(_ router: inout OperationRouter, _ database: Database) {
         router.command(
-            Operation.Tickets.receiveEmail, InboundEmail.self, status: 200,
-            check: { input, context in
+            Operation.Tickets.receiveEmail, ReceiveEmail.self, status: 200,
+            prepare: { input, context in
                 try context.requireStaff()
-                try await prepare(input, database: database, context: context)
+                return try await prepare(input, database: database, context: context)
             }
-        ) { input, context, connection in
+        ) { input, sender, context, connection in
             try context.requireStaff()
-            return try await receive(input, context: context, on: connection)
+            return try await receive(input, from: sender, context: context, on: connection)
         }
 
         router.command(
-            Operation.Tickets.receiveContact, InboundContact.self, status: 200,
-            check: { input, context in
+            Operation.Tickets.receiveContact, ReceiveContact.self, status: 200,
+            prepare: { input, context in
                 try context.requireStaff()
-                input.sender.set(
-                    try await resolve(input.contact.resolveContact, context: context, suffix: "resolve_contact"))
+                let resolved = try await resolve(input.resolveContact, context: context, suffix: "resolve_contact")
+                return ChannelSender(
+                    resolved: resolved,
+                    order: await TicketFacts.order(
+                        reference: input.orderReference, customer: resolved.customer, context: context))
             }
-        ) { input, context, connection in
+        ) { input, sender, context, connection in
             try context.requireStaff()
-            return try await receive(input, context: context, on: connection)
+            return try await receive(input, from: sender, context: context, on: connection)
         }
     }
 
@@ -42,9 +45,10 @@ enum ChannelOperations {
 
     /// Before the transaction: resolves the sender unless the email needs no customer (an auto-reply, a duplicate, a
     /// loop, or a reply that threads by its references).
-    private static func prepare(_ input: InboundEmail, database: Database, context: OperationContext) async throws {
-        let email = input.email
-        if automaticReason(email) != nil { return }
+    private static func prepare(_ email: ReceiveEmail, database: Database, context: OperationContext) async throws
+        -> ChannelSender?
+    {
+        if automaticReason(email) != nil { return nil }
         let messageID = EmailRules.normalizedMessageID(email.messageID)
         let references = EmailRules.threadReferences(inReplyTo: email.inReplyTo, references: email.references)
         let store = ChannelStore()
@@ -57,20 +61,20 @@ enum ChannelOperations {
             }
             return try await store.ticket(referencedBy: references, on: connection, logger: context.logger) != nil
         }
-        if known { return }
-        input.sender.set(
-            try await resolve(
-                ResolveContact(email: email.from, name: email.fromName), context: context, suffix: "resolve_sender"))
+        if known { return nil }
+        return ChannelSender(
+            resolved: try await resolve(
+                ResolveContact(email: email.from, name: email.fromName), context: context, suffix: "resolve_sender"),
+            order: nil)
     }
 
     private static func automaticReason(_ email: ReceiveEmail) -> String? {
         EmailRules.automaticReason(from: email.from, subject: email.subject, headers: email.headers ?? [:])
     }
 
-    private static func receive(_ input: InboundEmail, context: OperationContext, on connection: PostgresConnection)
-        async throws -> ChannelReceipt
-    {
-        let email = input.email
+    private static func receive(
+        _ email: ReceiveEmail, from sender: ChannelSender?, context: OperationContext, on connection: PostgresConnection
+    ) async throws -> ChannelReceipt {
         let logger = context.logger
         let store = ChannelStore()
         if let reason = automaticReason(email) {
@@ -90,9 +94,9 @@ enum ChannelOperations {
                 reason: author == .agent ? "our own reply came back (mail loop)" : "this Message-ID is stored already")
         }
         let body = EmailRules.body(text: email.text, html: email.html)
-        let sender = email.from.trimmingCharacters(in: .whitespaces).lowercased()
+        let address = email.from.trimmingCharacters(in: .whitespaces).lowercased()
         let references = EmailRules.threadReferences(inReplyTo: email.inReplyTo, references: email.references)
-        let resolved = input.sender.get()
+        let resolved = sender?.resolved
         var thread: Ticket?
         if let id = try await store.ticket(referencedBy: references, on: connection, logger: logger) {
             thread = try await store.lockFollowingMerges(id, on: connection, logger: logger)
@@ -112,18 +116,18 @@ enum ChannelOperations {
                     attachments: email.attachments), to: thread, created: resolved?.created, context: context,
                 on: connection)
         } else {
-            guard let resolved else {
+            guard let sender else {
                 throw Problem.serviceUnavailable(
                     "the sender could not be matched to a customer; retry", code: "customers_unreachable")
             }
             let create = CreateTicket(
-                customerID: resolved.customer.id, subject: EmailRules.ticketSubject(email.subject), message: body,
-                channel: .email, attachments: email.attachments)
+                customerID: sender.resolved.customer.id, subject: EmailRules.ticketSubject(email.subject),
+                message: body, channel: .email, attachments: email.attachments)
             (receipt, message) = try await open(
-                create, resolved: resolved, socialNetwork: nil, address: sender, context: context, on: connection)
+                create, sender: sender, socialNetwork: nil, address: address, context: context, on: connection)
         }
         message = try await store.markInbound(
-            message, externalID: messageID, sender: sender, on: connection, logger: logger)
+            message, externalID: messageID, sender: address, on: connection, logger: logger)
         try await store.recordInbound(
             messageID: messageID, outcome: receipt.outcome, message: message, on: connection, logger: logger)
         logger.info(
@@ -134,14 +138,11 @@ enum ChannelOperations {
 
     // MARK: Other channels
 
-    private static func receive(_ input: InboundContact, context: OperationContext, on connection: PostgresConnection)
-        async throws -> ChannelReceipt
-    {
-        let contact = input.contact
-        guard let resolved = input.sender.get() else {
-            throw Problem.serviceUnavailable(
-                "the contact could not be matched to a customer; retry", code: "customers_unreachable")
-        }
+    private static func receive(
+        _ contact: ReceiveContact, from sender: ChannelSender, context: OperationContext,
+        on connection: PostgresConnection
+    ) async throws -> ChannelReceipt {
+        let resolved = sender.resolved
         if let ticketID = contact.ticketID {
             guard
                 let ticket = try await ChannelStore().lockFollowingMerges(
@@ -166,7 +167,7 @@ enum ChannelOperations {
             contact.contact.social.map { "@\($0.handle.trimmingCharacters(in: CharacterSet(charactersIn: "@ ")))" }
             ?? contact.contact.phone ?? contact.contact.email
         return try await open(
-            create, resolved: resolved,
+            create, sender: sender,
             socialNetwork: contact.channel == .social ? contact.contact.social?.network : nil,
             address: address, context: context, on: connection
         ).0
@@ -174,27 +175,25 @@ enum ChannelOperations {
 
     // MARK: Shared
 
-    /// Opens a ticket as `tickets.create` does (categorised, `ticket.created`, routed, SLA started) and records where
-    /// its contact came from.
+    /// Opens a ticket as `tickets.create` does (`TicketOpening`) and records where its contact came from.
     private static func open(
-        _ create: CreateTicket, resolved: ResolvedContact, socialNetwork: SocialNetwork?, address: String?,
+        _ create: CreateTicket, sender: ChannelSender, socialNetwork: SocialNetwork?, address: String?,
         context: OperationContext, on connection: PostgresConnection
     ) async throws -> (ChannelReceipt, TicketMessage) {
-        let logger = context.logger
-        let repository = PostgresTicketRepository()
-        let (category, reason) = TicketCategorizer.categorize(subject: create.subject, message: create.message)
-        let created = try await repository.create(
-            create, category: category, categoryReason: reason, orderID: nil, on: connection, logger: logger)
-        try await ChannelStore().setContact(
-            ticketID: created.id, socialNetwork: socialNetwork, address: address, on: connection, logger: logger)
-        try await context.record(try TicketEvents.event(EventType.ticketCreated, created), on: connection)
-        let ticket = try await TicketAssigner().route(
-            created, record: { try await context.record($0, on: connection) }, on: connection, logger: logger)
-        try await SLATracker().refresh(ticketID: ticket.id, on: connection, logger: logger)
-        guard let message = created.messages?.first else { throw Problem.internal("new ticket has no first message") }
+        let ticket = try await TicketOpening.open(
+            create, facts: TicketFacts(customer: sender.resolved.customer, order: sender.order), includeInternal: true,
+            context: context, on: connection
+        ) { created in
+            try await ChannelStore().setContact(
+                ticketID: created.id, socialNetwork: socialNetwork, address: address, on: connection,
+                logger: context.logger)
+        }
+        guard let message = ticket.messages?.first(where: { $0.authorType == .customer }) else {
+            throw Problem.internal("new ticket has no first message")
+        }
         let receipt = ChannelReceipt(
             outcome: .created, ticketID: ticket.id, messageID: message.id, customerID: ticket.customerID,
-            customerCreated: resolved.created)
+            customerCreated: sender.resolved.created)
         return (receipt, message)
     }
 
@@ -225,33 +224,9 @@ enum ChannelOperations {
     }
 }
 
-/// The customer a contact resolved to, handed from the command's `check` to its transaction.
-final class SenderBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: ResolvedContact?
-
-    func set(_ resolved: ResolvedContact) { lock.withLock { value = resolved } }
-    func get() -> ResolvedContact? { lock.withLock { value } }
-}
-
-/// `ReceiveEmail` as the router decodes it, with room for the resolved sender.
-struct InboundEmail: OperationInput {
-    static var fields: Set<String> { ReceiveEmail.fields }
-    static var nestedFields: [String: Set<String>] { ReceiveEmail.nestedFields }
-    let email: ReceiveEmail
-    let sender = SenderBox()
-
-    init(from decoder: any Decoder) throws { email = try ReceiveEmail(from: decoder) }
-    func validate() -> [FieldIssue] { email.validate() }
-}
-
-/// `ReceiveContact` as the router decodes it, with room for the resolved contact.
-struct InboundContact: OperationInput {
-    static var fields: Set<String> { ReceiveContact.fields }
-    static var nestedFields: [String: Set<String>] { ReceiveContact.nestedFields }
-    let contact: ReceiveContact
-    let sender = SenderBox()
-
-    init(from decoder: any Decoder) throws { contact = try ReceiveContact(from: decoder) }
-    func validate() -> [FieldIssue] { contact.validate() }
+/// The customer a contact resolved to (and the mirrored order it names), handed from the command's `prepare` to
+/// its transaction.
+struct ChannelSender: Sendable {
+    var resolved: ResolvedContact
+    var order: Order?
 }
