@@ -34,10 +34,11 @@ public struct PostgresTicketRepository: Sendable {
             'created_at', m.created_at, 'external_id', m.external_id)::text
         """
 
-    /// Creates a ticket with its first (customer) message.
+    /// Creates a ticket with its first (customer) message; `customerSegments` are the customer's segments now (for
+    /// SLA policies by segment).
     public func create(
         _ input: CreateTicket, category: String, categoryReason: String?, orderID: UUID?,
-        on connection: PostgresConnection, logger: Logger
+        customerSegments: [String] = [], on connection: PostgresConnection, logger: Logger
     ) async throws -> Ticket {
         let id = UUID()
         let priority = (input.priority ?? .normal).rawValue
@@ -48,9 +49,10 @@ public struct PostgresTicketRepository: Sendable {
             """
             INSERT INTO tickets.tickets AS t
                 (id, customer_id, subject, status, priority, channel, category, category_reason, tags, custom_fields,
-                 order_reference, order_id, last_customer_message_at)
+                 order_reference, order_id, customer_segments, last_customer_message_at)
             VALUES (\(id), \(input.customerID), \(input.subject), 'new', \(priority), \(channel), \(category),
-                    \(categoryReason), \(tags), \(fields)::jsonb, \(input.orderReference), \(orderID), now())
+                    \(categoryReason), \(tags), \(fields)::jsonb, \(input.orderReference), \(orderID),
+                    \(customerSegments), now())
             RETURNING \(unescaped: Self.ticketJSON)
             """, logger: logger)
         guard var ticket = try await Self.first(rows) else { throw Problem.internal("ticket insert returned nothing") }
@@ -59,6 +61,16 @@ public struct PostgresTicketRepository: Sendable {
             isPublic: true, attachments: input.attachments ?? [], on: connection, logger: logger)
         ticket.messages = [message]
         return ticket
+    }
+
+    /// The customer segments `ticketID` was opened with (follow-ups and split-off tickets keep them).
+    public func customerSegments(of ticketID: UUID, on connection: PostgresConnection, logger: Logger) async throws
+        -> [String]
+    {
+        let rows = try await connection.query(
+            "SELECT customer_segments FROM tickets.tickets WHERE id = \(ticketID)", logger: logger)
+        for try await segments in rows.decode([String].self) { return segments }
+        return []
     }
 
     /// One ticket with its conversation (internal notes and system events only for staff).

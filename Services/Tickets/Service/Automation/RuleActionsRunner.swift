@@ -9,9 +9,10 @@ import Wire
 /// system note naming the rule. Rules never set off other triggers: while one applies, `TriggerRunner` stays idle
 /// (`RuleScope.applying`), so a trigger cannot loop.
 enum RuleActionsRunner {
+    /// Applies `actions` of `rule`; `facts` are the ticket's customer and order when the caller knows them.
     static func apply(
-        _ actions: RuleActions, rule: String, to ticketID: UUID, context: OperationContext,
-        on connection: PostgresConnection
+        _ actions: RuleActions, rule: String, to ticketID: UUID, facts: TicketFacts? = nil,
+        context: OperationContext, on connection: PostgresConnection
     ) async throws {
         try await RuleScope.$applying.withValue(true) {
             let repository = PostgresTicketRepository()
@@ -26,7 +27,8 @@ enum RuleActionsRunner {
             }
             if let macroID = actions.macroID {
                 _ = try await MacroOperations.apply(
-                    ApplyMacro(ticketID: ticketID, macroID: macroID), context: context, on: connection)
+                    ApplyMacro(ticketID: ticketID, macroID: macroID), facts: facts, context: context,
+                    on: connection)
             }
             guard let ticket = try await repository.lock(id: ticketID, on: connection, logger: logger) else { return }
             if let text = actions.notify {

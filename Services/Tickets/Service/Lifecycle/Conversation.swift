@@ -108,7 +108,9 @@ enum Conversation {
             orderReference: closed.orderReference, attachments: input.attachments)
         var ticket = try await repository.create(
             create, category: closed.category, categoryReason: "follow-up of ticket \(closed.number)",
-            orderID: closed.orderID, on: connection, logger: logger)
+            orderID: closed.orderID,
+            customerSegments: try await repository.customerSegments(of: closed.id, on: connection, logger: logger),
+            on: connection, logger: logger)
         let message = ticket.messages?.first
         ticket = try await repository.link(ticket.id, followUpOf: closed.id, on: connection, logger: logger)
         try await repository.note(

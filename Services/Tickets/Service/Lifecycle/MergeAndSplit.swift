@@ -115,7 +115,9 @@ enum MergeAndSplit {
             priority: original.priority)
         let (category, reason) = TicketCategorizer.categorize(subject: subject, message: message.body)
         let created = try await repository.create(
-            create, category: category, categoryReason: reason, orderID: nil, on: connection, logger: logger)
+            create, category: category, categoryReason: reason, orderID: nil,
+            customerSegments: try await repository.customerSegments(of: original.id, on: connection, logger: logger),
+            on: connection, logger: logger)
         // The copy keeps the original's author, visibility and attachments.
         try await connection.query(
             """

@@ -13,30 +13,16 @@ enum TicketOperations {
 
         router.command(
             Operation.Tickets.create, CreateTicket.self,
-            check: { input, context in
+            prepare: { input, context in
                 try context.authorize(customerID: input.customerID)
-                try await CustomerDirectory.requireCustomer(input.customerID, context: context)
+                return try await TicketFacts.fetch(
+                    customerID: input.customerID, orderReference: input.orderReference, context: context)
             }
-        ) { input, context, connection in
+        ) { input, facts, context, connection in
             try context.authorize(customerID: input.customerID)
-            let (category, reason) =
-                input.category.map { ($0, "set on creation") }
-                ?? TicketCategorizer.categorize(subject: input.subject, message: input.message)
-            let created = try await repository.create(
-                input, category: category, categoryReason: reason, orderID: nil, on: connection,
-                logger: context.logger)
-            try await context.record(try TicketEvents.event(EventType.ticketCreated, created), on: connection)
-            var ticket = try await TicketAssigner().route(
-                created, record: { try await context.record($0, on: connection) }, on: connection,
-                logger: context.logger)
-            try await SLATracker().refresh(ticketID: ticket.id, on: connection, logger: context.logger)
-            try await TriggerRunner.run(
-                .created, ticketID: ticket.id, message: input.message, context: context, on: connection)
-            ticket = try await repository.lock(id: ticket.id, on: connection, logger: context.logger) ?? ticket
-            ticket.messages = try await repository.messages(
-                of: ticket.id, includeInternal: context.principal.role != .customer, on: connection,
-                logger: context.logger)
-            return ticket
+            return try await TicketOpening.open(
+                input, facts: facts, includeInternal: context.principal.role != .customer, context: context,
+                on: connection)
         }
 
         router.query(Operation.Tickets.get, ByID.self) { input, context in

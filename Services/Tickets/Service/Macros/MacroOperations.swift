@@ -19,16 +19,30 @@ enum MacroOperations {
             try context.requireStaff()
             return try await database.withConnection { try await store.list(on: $0, logger: context.logger) }
         }
-        router.command(Operation.Tickets.applyMacro, ApplyMacro.self) { input, context, connection in
+        router.command(
+            Operation.Tickets.applyMacro, ApplyMacro.self,
+            prepare: { input, context in
+                try context.requireStaff()
+                let ticket = try await database.withConnection {
+                    try await PostgresTicketRepository().find(
+                        id: input.ticketID, includeInternal: false, on: $0, logger: context.logger)
+                }
+                guard let ticket else { return TicketFacts.none }
+                return await TicketFacts.of(ticket, context: context)
+            }
+        ) { input, facts, context, connection in
             try context.requireStaff()
-            return try await apply(input, context: context, on: connection)
+            return try await apply(input, facts: facts, context: context, on: connection)
         }
     }
 
     /// Renders the macro for the ticket, adds the message (with the reply's usual effects) and applies the actions.
-    static func apply(_ input: ApplyMacro, context: OperationContext, on connection: PostgresConnection) async throws
-        -> MacroApplied
-    {
+    ///
+    /// `facts` (the ticket's customer and order) are best asked for before the transaction; without them (a rule
+    /// applying a macro where nobody prepared them) they are asked for here, inside the transaction.
+    static func apply(
+        _ input: ApplyMacro, facts: TicketFacts? = nil, context: OperationContext, on connection: PostgresConnection
+    ) async throws -> MacroApplied {
         let logger = context.logger
         let repository = PostgresTicketRepository()
         guard let ticket = try await repository.lock(id: input.ticketID, on: connection, logger: logger) else {
@@ -41,9 +55,14 @@ enum MacroOperations {
             throw Problem.conflict(
                 "ticket \(ticket.number) is \(ticket.status.rawValue) and takes no macro", code: "ticket_final")
         }
+        let known: TicketFacts
+        if let facts {
+            known = facts
+        } else {
+            known = await TicketFacts.of(ticket, context: context)
+        }
         let renderer = MacroRenderer(
-            ticket: ticket, customer: try await customer(of: ticket, context: context),
-            order: try await order(of: ticket, context: context),
+            ticket: ticket, customer: known.customer, order: known.order,
             agentName: try await agentName(input.agentID ?? ticket.assigneeID, on: connection, logger: logger))
         let missing = renderer.missingOrderValues(in: macro.body)
         if !missing.isEmpty {
@@ -65,31 +84,6 @@ enum MacroOperations {
         let current = try await repository.lock(id: ticket.id, on: connection, logger: logger) ?? updated ?? ticket
         logger.info("macro applied", metadata: ["ticket_id": "\(ticket.id)", "macro": "\(macro.name)"])
         return MacroApplied(message: message, ticket: current)
-    }
-
-    /// The ticket's customer from the customers service (nil without a broker, as in one service's unit tests).
-    private static func customer(of ticket: Ticket, context: OperationContext) async throws -> Customer? {
-        guard let services = context.services else { return nil }
-        return try? await services.call(
-            Operation.Customers.service, Operation.Customers.get, ByID(id: ticket.customerID),
-            metadata: context.downstreamMetadata())
-    }
-
-    /// The order the ticket is about: the mirrored one when linked, else the one its reference and the customer's
-    /// email name.
-    private static func order(of ticket: Ticket, context: OperationContext) async throws -> Order? {
-        guard let services = context.services else { return nil }
-        if let orderID = ticket.orderID {
-            return try? await services.call(
-                Operation.Customers.service, Operation.Customers.getOrder, ByID(id: orderID),
-                metadata: context.downstreamMetadata())
-        }
-        guard let reference = ticket.orderReference,
-            let customer = try await customer(of: ticket, context: context), let email = customer.email
-        else { return nil }
-        return try? await services.call(
-            Operation.Customers.service, Operation.Customers.findOrder, FindOrder(number: reference, email: email),
-            metadata: context.downstreamMetadata())
     }
 
     private static func agentName(_ id: UUID?, on connection: PostgresConnection, logger: Logger) async throws

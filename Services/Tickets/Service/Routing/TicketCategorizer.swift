@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// Rule-based categorisation of a new ticket from its subject and first message: the first category whose keyword
@@ -35,7 +36,15 @@ enum TicketCategorizer {
         ("account", ["password", "log in", "login", "sign in", "my account", "email address", "unsubscribe"]),
     ]
 
-    /// The category and the reason it was chosen.
+    /// The category and the reason it was chosen: the keyword rules first, then the order the ticket is about
+    /// (`OrderContextCategorizer`), else `other`.
+    static func categorize(subject: String, message: String, order: Order?) -> (String, String?) {
+        let (category, reason) = categorize(subject: subject, message: message)
+        if category == "other", let order { return OrderContextCategorizer.categorize(order) }
+        return (category, reason)
+    }
+
+    /// The category and the reason it was chosen, from the words alone.
     static func categorize(subject: String, message: String) -> (String, String?) {
         for (place, text) in [("subject", subject), ("message", message)] {
             let normalized = " " + words(text) + " "

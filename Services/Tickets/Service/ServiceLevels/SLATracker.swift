@@ -47,11 +47,14 @@ struct SLATracker: Sendable {
         ticketID: UUID, configuration: SLAConfiguration, now: Date, on connection: PostgresConnection, logger: Logger
     ) async throws -> SLAReport? {
         let rows = try await connection.query(
-            "SELECT priority, channel, created_at FROM tickets.tickets WHERE id = \(ticketID)", logger: logger)
-        var found: (String, String, Date)?
-        for try await row in rows.decode((String, String, Date).self) { found = row }
-        guard let (priorityName, channel, createdAt) = found, let priority = SLAPriority(rawValue: priorityName),
-            let policy = configuration.policies.policy(priority: priority, channel: channel)
+            """
+            SELECT priority, channel, created_at, customer_segments FROM tickets.tickets WHERE id = \(ticketID)
+            """, logger: logger)
+        var found: (String, String, Date, [String])?
+        for try await row in rows.decode((String, String, Date, [String]).self) { found = row }
+        guard let (priorityName, channel, createdAt, segments) = found,
+            let priority = SLAPriority(rawValue: priorityName),
+            let policy = configuration.policies.policy(priority: priority, segments: Set(segments), channel: channel)
         else { return nil }
         let calendar: BusinessCalendar
         do {
