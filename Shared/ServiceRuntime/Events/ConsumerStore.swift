@@ -64,6 +64,24 @@ public struct ConsumerStore: Sendable {
         throw Problem.internal("consumer row vanished")
     }
 
+    /// The stored checkpoint's generation and whether an operator asked for a dead letter's replay, in one read
+    /// (the consumer asks before every read of the log).
+    public func state(on connection: PostgresConnection, logger: Logger) async throws -> (
+        generation: Int64, replayRequested: Bool
+    ) {
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT c.generation, EXISTS (SELECT 1 FROM \(schema).event_dead_letters d
+                                                 WHERE d.consumer = c.name AND d.replay_requested)
+                    FROM \(schema).event_consumers c WHERE c.name = $1
+                    """,
+                binds: try .values(consumer)),
+            logger: logger)
+        for try await (generation, replay) in rows.decode((Int64, Bool).self) { return (generation, replay) }
+        throw Problem.internal("consumer row vanished")
+    }
+
     /// Inside the apply transaction: records `event` as applied; false when it already was (a redelivery).
     public func markApplied(_ event: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws
         -> Bool

@@ -138,10 +138,13 @@ public final class EventConsumer: Service, Sendable {
     private func consume(on connection: PostgresConnection) async throws {
         var (checkpoint, generation) = try await store.load(on: connection, logger: logger)
         let types = handlers.types
+        var lagRecordedAt: ContinuousClock.Instant?
         while !stopping {
-            try await replayDeadLetters(on: connection, generation: generation)
-            let (stored, storedGeneration) = try await store.load(on: connection, logger: logger)
-            if storedGeneration != generation {
+            // One small read per round: a rewind (`concierge events replay`) or a dead letter to retry.
+            let state = try await store.state(on: connection, logger: logger)
+            if state.replayRequested { try await replayDeadLetters(on: connection, generation: generation) }
+            if state.generation != generation {
+                let (stored, storedGeneration) = try await store.load(on: connection, logger: logger)
                 logger.info("consumer rewound", metadata: ["checkpoint": "\(stored)"])
                 (checkpoint, generation) = (stored, storedGeneration)
             }
@@ -166,7 +169,11 @@ public final class EventConsumer: Service, Sendable {
             }
             if stopping { return }
             if batch.count < configuration.batchSize {
-                try await recordLag(after: checkpoint, types: types, on: connection)
+                // The lag gauge is a count over the log: at most once a second, not on every wake-up.
+                if lagRecordedAt.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? true {
+                    try await recordLag(after: checkpoint, types: types, on: connection)
+                    lagRecordedAt = .now
+                }
                 await hints.signal.wait(timeout: configuration.pollInterval)
             }
         }
