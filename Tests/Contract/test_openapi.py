@@ -81,7 +81,8 @@ def test_document_covers_every_gateway_route():
         ("/v1/agents", "post"), ("/v1/agents", "get"), ("/v1/agents/{id}", "patch"),
         # routing, SLA, queues
         ("/v1/groups", "get"), ("/v1/groups/{name}", "put"), ("/v1/sla", "put"), ("/v1/sla", "get"),
-        ("/v1/tickets/{id}/sla", "get"), ("/v1/tickets", "get"),
+        ("/v1/tickets/{id}/sla", "get"), ("/v1/tickets", "get"), ("/v1/classifier", "get"),
+        ("/v1/classifier/train", "post"),
         ("/v1/macros", "post"), ("/v1/macros", "get"), ("/v1/macros/{id}", "put"),
         ("/v1/tickets/{id}/macros/{macro_id}", "post"), ("/v1/triggers", "post"), ("/v1/triggers/{id}", "put"),
         ("/v1/automations", "post"), ("/v1/automations/{id}", "put"), ("/v1/rules", "get"),

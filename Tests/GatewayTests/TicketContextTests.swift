@@ -108,4 +108,23 @@ struct TicketContextTests {
             #expect(try await policy(tags: "[]") == "normal")
         }
     }
+
+    @Test("GET /v1/classifier and POST /v1/classifier/train: status, training, roles")
+    func classifierRoutes() async throws {
+        try await GatewayHarness.run { context in
+            let client = context.client
+            let status = try await client.send(.get, "/v1/classifier")
+            #expect(status.status == .ok)
+            #expect(status.object["trained"] as? Bool == false)
+            let trained = try await client.send(.post, "/v1/classifier/train")
+            #expect(trained.status == .ok)
+            #expect(trained.object["trained"] as? Bool == false)
+            #expect((trained.object["reason"] as? String)?.contains("found 0") == true)
+            let agent = try await client.send(
+                .post, "/v1/api-keys", json: #"{"name":"grace","role":"agent"}"#)
+            let secret = try #require(agent.object["secret"] as? String)
+            #expect(try await client.send(.get, "/v1/classifier", key: secret).status == .ok)
+            #expect(try await client.send(.post, "/v1/classifier/train", key: secret).status == .forbidden)
+        }
+    }
 }

@@ -84,6 +84,7 @@ func buildRouter(
     ServiceLevelRoutes(forwarder: forwarder).register(on: v1)
     MacroRoutes(forwarder: forwarder).register(on: v1)
     RuleRoutes(forwarder: forwarder).register(on: v1)
+    ClassifierRoutes(forwarder: forwarder).register(on: v1)
     KnowledgeBaseRoutes(forwarder: forwarder).register(on: v1)
     ReturnRoutes(forwarder: forwarder).register(on: v1)
     OrderRoutes(forwarder: forwarder).register(on: v1)

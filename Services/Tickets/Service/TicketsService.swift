@@ -24,6 +24,7 @@ public enum TicketsService {
                     AutoClose(after: settings.autoCloseAfter).job(interval: settings.autoCloseInterval),
                     SLAWatch().job(interval: settings.slaWatchInterval),
                     AutomationJob().job(interval: settings.automationInterval),
+                    CategoryModelStore().job(interval: settings.classifierInterval),
                 ]
             })
     }
@@ -48,6 +49,7 @@ public enum TicketsService {
         TicketFeedback.register(&router, database)
         KPIOperations.register(&router, database)
         RuleOperations.register(&router, database)
+        ClassifierOperations.register(&router, database)
     }
 
     /// Publishes the SLA events due at `now` (one round of the SLA watcher, for tests and tools): the event types
@@ -84,6 +86,8 @@ struct TicketsSettings: Sendable {
     var slaWatchInterval: Duration
     /// How often the time-based automations run (`CONCIERGE_TICKETS_AUTOMATION_INTERVAL_S`, default 60).
     var automationInterval: Duration
+    /// How often the category classifier is retrained (`CONCIERGE_TICKETS_CLASSIFIER_INTERVAL_S`, default 3600).
+    var classifierInterval: Duration
 
     init(_ environment: EnvironmentReader) throws {
         autoCloseAfter = .seconds(
@@ -94,5 +98,7 @@ struct TicketsSettings: Sendable {
             try environment.int("CONCIERGE_TICKETS_SLA_WATCH_INTERVAL_S", default: 30, range: 1...3600))
         automationInterval = .seconds(
             try environment.int("CONCIERGE_TICKETS_AUTOMATION_INTERVAL_S", default: 60, range: 1...86400))
+        classifierInterval = .seconds(
+            try environment.int("CONCIERGE_TICKETS_CLASSIFIER_INTERVAL_S", default: 3600, range: 10...604800))
     }
 }

@@ -6,7 +6,7 @@ import ServiceRuntime
 import Wire
 
 /// Opens a new ticket the one way every entry point does (`tickets.create`, the email and contact channels):
-/// categorised (its words first, then the order it is about), stored with the customer's segments and the linked
+/// categorised (its words first, then the order it is about, then the trained classifier), stored with the customer's segments and the linked
 /// order, `ticket.created` recorded, routed, its SLA started and the `created` triggers run.
 enum TicketOpening {
     /// Opens `input` for a customer described by `facts`; `stored` runs right after the row exists (the channels
@@ -18,9 +18,15 @@ enum TicketOpening {
     ) async throws -> Ticket {
         let logger = context.logger
         let repository = PostgresTicketRepository()
-        let (category, reason) =
+        var (category, reason) =
             input.category.map { ($0, "set on creation") }
             ?? TicketCategorizer.categorize(subject: input.subject, message: input.message, order: facts.order)
+        if input.category == nil, category == "other",
+            let (learnt, why) = try await CategoryModelStore().classify(
+                input.subject + " " + input.message, on: connection, logger: logger)
+        {
+            (category, reason) = (learnt, why)
+        }
         let created = try await repository.create(
             input, category: category, categoryReason: reason, orderID: facts.order?.id,
             customerSegments: facts.segments, on: connection, logger: logger)
