@@ -1,4 +1,5 @@
 import Contracts
+import CustomersService
 import Foundation
 import PostgresNIO
 import ServiceRuntime
@@ -22,6 +23,15 @@ enum ProfileFixture {
                     VALUES (\(UUID()), \(UUID()), 'shopify', \(Int64.random(in: 1...Int64.max)), \(number),
                         \(customer), \(state), \(currency), \(totalMinor), \(refundedMinor), \(placed))
                     """, logger: Fixture.logger)
+            }
+        }
+    }
+
+    /// Runs the RFM scoring pass (the `customers.rfm` job's round) now.
+    static func score(_ url: String) async throws {
+        try await TestDatabase.withDatabase(url: url) { database in
+            try await database.withConnection { connection in
+                _ = try await CustomersService.scoreCustomers(on: connection, logger: Fixture.logger)
             }
         }
     }

@@ -62,6 +62,7 @@ struct SegmentTests {
                 routers.url, customer: customer.id, number: "3", totalMinor: 9999, state: "cancelled", daysAgo: 1)
             try await ProfileFixture.order(
                 routers.url, customer: customer.id, number: "4", totalMinor: 700, currency: "USD", daysAgo: 5)
+            try await ProfileFixture.score(routers.url)
             let got = try await routers.customers.call(Operation.Customers.get, ByID(id: customer.id))
             let stats = try #require(try got.decoded(Customer.self).stats)
             #expect(stats.orderCount == 3)
@@ -75,6 +76,36 @@ struct SegmentTests {
             #expect(abs(last.timeIntervalSinceNow + 2 * 86_400) < 60)
             #expect(stats.rfm == RFMScores(recency: 1, frequency: 1, monetary: 1))
             #expect(!stats.vip)
+        }
+    }
+
+    /// The per-customer totals follow every change of the customer's orders at once; only the quintiles wait for
+    /// the scoring pass.
+    @Test func totalsFollowOrderChangesAndScoresWaitForThePass() async throws {
+        try await Fixture.withRouters { routers in
+            let customer = try await routers.customers.createCustomer()
+            func stats() async throws -> CustomerStats? {
+                try await routers.customers.call(Operation.Customers.get, ByID(id: customer.id))
+                    .decoded(Customer.self).stats
+            }
+            try await ProfileFixture.order(routers.url, customer: customer.id, number: "1", totalMinor: 1000)
+            try await ProfileFixture.order(routers.url, customer: customer.id, number: "2", totalMinor: 2000)
+            let before = try #require(try await stats())
+            #expect(before.orderCount == 2)
+            #expect(before.lifetimeValue == [Money(amountMinor: 3000, currency: "EUR")])
+            #expect(before.rfm == nil)
+            try await ProfileFixture.score(routers.url)
+            #expect(try await stats()?.rfm == RFMScores(recency: 1, frequency: 1, monetary: 1))
+            try await ProfileFixture.execute(
+                routers.url, "UPDATE customers.orders SET state = 'cancelled' WHERE number = '2'")
+            #expect(try await stats()?.orderCount == 1)
+            try await ProfileFixture.execute(
+                routers.url, "UPDATE customers.orders SET refunded_minor = 400 WHERE number = '1'")
+            #expect(try await stats()?.lifetimeValue == [Money(amountMinor: 600, currency: "EUR")])
+            try await ProfileFixture.execute(routers.url, "DELETE FROM customers.orders WHERE number = '1'")
+            #expect(try await stats() == nil)
+            let rows = try await TestDatabase.scalar(url: routers.url, "SELECT count(*) FROM customers.order_totals")
+            #expect(rows == 0)
         }
     }
 
@@ -95,6 +126,7 @@ struct SegmentTests {
             let tagged = try await routers.customers.createCustomer()
             _ = try await routers.customers.call(
                 Operation.Customers.update, UpdateCustomer(id: tagged.id, tags: ["VIP"]))
+            try await ProfileFixture.score(routers.url)
             for (index, customer) in customers.enumerated() {
                 let got = try await routers.customers.call(Operation.Customers.get, ByID(id: customer.id))
                 let stats = try #require(try got.decoded(Customer.self).stats)
@@ -127,6 +159,7 @@ struct SegmentTests {
                 Operation.Customers.update, UpdateCustomer(id: none.id, tags: ["Newsletter", "wholesale"]))
             _ = try await routers.customers.call(
                 Operation.Customers.update, UpdateCustomer(id: recent.id, tags: ["newsletter"]))
+            try await ProfileFixture.score(routers.url)
 
             let cases: [(String, SegmentRule, Set<UUID>)] = [
                 ("everyone", SegmentRule(), [none.id, recent.id, lapsed.id, big.id]),

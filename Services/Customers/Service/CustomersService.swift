@@ -1,5 +1,7 @@
 import Contracts
 import Foundation
+import Logging
+import PostgresNIO
 import ServiceRuntime
 import Wire
 
@@ -8,8 +10,10 @@ public enum CustomersService {
     public static let schema = "customers"
 
     /// The service's definition for `ServiceMain`.
-    public static func definition() throws -> ServiceDefinition {
-        ServiceDefinition(
+    public static func definition(environment: EnvironmentReader = EnvironmentReader()) throws -> ServiceDefinition {
+        let rfmInterval = Duration.seconds(
+            try environment.int("CONCIERGE_CUSTOMERS_RFM_INTERVAL_S", default: 300, range: 5...86400))
+        return ServiceDefinition(
             name: Operation.Customers.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9102,
             register: register,
             consumers: { _ in
@@ -18,7 +22,15 @@ public enum CustomersService {
                     "customers.store_sync": StoreSync().handlers(),
                     "customers.privacy": CustomerPrivacy.handlers(),
                 ]
-            })
+            },
+            jobs: { _ in [RFMScoring().job(interval: rfmInterval)] })
+    }
+
+    /// Recomputes every customer's RFM quintiles now (one round of the `customers.rfm` job, for tests and tools);
+    /// returns how many scores changed.
+    @discardableResult
+    public static func scoreCustomers(on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        try await RFMScoring().run(on: connection, logger: logger)
     }
 
     /// The bundled migrations of the `customers` schema.
