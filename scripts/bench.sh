@@ -270,6 +270,23 @@ sample_rss() { # runs in the background; writes running maxima to OUT_DIR/rss.* 
     done
 }
 
+# CPU time (utime + stime, clock ticks) of each process and of the PostgreSQL server (postmaster and backends):
+# where the machine's cores go during the 32-connection run.
+cpu_snapshot() { # prints "name ticks" lines
+    local i pg=0 pid master
+    for i in "${!app_pids[@]}"; do
+        printf '%s %s\n' "${SERVICES[$i]}" "$(awk '{ print $14 + $15 }' "/proc/${app_pids[$i]}/stat" 2>/dev/null || echo 0)"
+    done
+    master="$(head -n 1 "$PG_DIR/data/postmaster.pid" 2>/dev/null || true)"
+    if [[ -n "$master" ]]; then
+        for pid in "$master" $(pgrep -P "$master" || true); do
+            pg=$((pg + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+        done
+    fi
+    printf 'postgres %s\n' "$pg"
+}
+declare -A cpu_seconds
+
 if [[ -n "$ready_ms" && -n "$CUSTOMER_ID" ]]; then
     conns_list=(1 16 32 64)
     [[ "$ONLY" != tickets ]] || conns_list=(32)
@@ -280,10 +297,14 @@ if [[ -n "$ready_ms" && -n "$CUSTOMER_ID" ]]; then
         if ((conns == 32)); then
             sample_rss &
             sampler_pid=$!
+            cpu_snapshot >"$OUT_DIR/cpu.before"
         fi
         BENCH_API_KEY="$API_KEY" BENCH_CUSTOMER_ID="$CUSTOMER_ID" BENCH_RUN="$RUN_ID-c$conns" \
             timeout $((WRK_SECONDS + 30)) wrk -t"$threads" -c"$conns" -d"${WRK_SECONDS}s" --timeout 5s --latency \
             -s Tests/Benchmarks/http/post_ticket.lua "$BASE_URL/v1/tickets" >"$OUT_DIR/wrk-c$conns.txt" 2>&1 || true
+        if ((conns == 32)); then
+            cpu_snapshot >"$OUT_DIR/cpu.after"
+        fi
         if [[ -n "$sampler_pid" ]]; then
             kill "$sampler_pid" 2>/dev/null || true
             wait "$sampler_pid" 2>/dev/null || true
@@ -559,6 +580,30 @@ wrk_version="$(wrk -v 2>&1 | head -n 1 || true)"
         echo "| $c | ${rps[$c]:-n/a} | $(ms "${p50[$c]:-}") | $(ms "${p90[$c]:-}") | $(ms "${p99[$c]:-}") | $(ms "${pmax[$c]:-}") | ${non2xx[$c]:-n/a} | ${sockerr[$c]:-n/a} |"
     done
     [[ -z "$http_note" ]] || echo -e "\n$http_note"
+    echo
+    echo "## CPU during the 32-connection run"
+    echo
+    echo "CPU seconds (user + system) each process used during the ${WRK_SECONDS} s run, from /proc/PID/stat; the"
+    echo "machine had $(nproc) cores, so $(( $(nproc) * WRK_SECONDS )) core-seconds in all (wrk and the sampler used the rest)."
+    echo "Requests/s times CPU per request is what the cores allow: this is where a faster POST /v1/tickets has to"
+    echo "come from."
+    echo
+    echo "| Process | CPU s | ms per request |"
+    echo "| --- | --- | --- |"
+    if [[ -f "$OUT_DIR/cpu.before" && -f "$OUT_DIR/cpu.after" ]]; then
+        ticks="$(getconf CLK_TCK)"
+        while read -r name before after; do
+            cpu_seconds[$name]="$(calc "f'{($after - $before) / $ticks:.2f}'")"
+        done < <(join <(sort "$OUT_DIR/cpu.before") <(sort "$OUT_DIR/cpu.after"))
+    fi
+    for s in "${SERVICES[@]}" postgres; do
+        sec="${cpu_seconds[$s]:-}"
+        per="n/a"
+        if [[ -n "$sec" && -n "${rps[32]:-}" ]]; then
+            per="$(calc "f'{$sec * 1000 / (${rps[32]} * $WRK_SECONDS):.2f}'")"
+        fi
+        echo "| $s | ${sec:-n/a} | $per |"
+    done
     echo
     echo "## Memory"
     echo
