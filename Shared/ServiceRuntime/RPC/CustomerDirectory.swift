@@ -19,4 +19,20 @@ public enum CustomerDirectory {
             throw Problem.validation([.init(field: field, message: "no customer with id \(id)")])
         }
     }
+
+    /// The brief record of the customer with `id` (existence, contact, segments: `customers.get_brief`), with the
+    /// same errors as `requireCustomer`; nil without a broker client.
+    @discardableResult
+    public static func requireBrief(
+        _ id: UUID, context: OperationContext, field: String = "customer_id"
+    ) async throws -> CustomerBrief? {
+        guard let services = context.services else { return nil }
+        do {
+            return try await services.call(
+                Operation.Customers.service, Operation.Customers.getBrief, ByID(id: id),
+                metadata: context.downstreamMetadata())
+        } catch let problem as Problem where problem.status == 404 {
+            throw Problem.validation([.init(field: field, message: "no customer with id \(id)")])
+        }
+    }
 }

@@ -62,6 +62,23 @@ enum CustomerLoader {
         return ids.compactMap { customers[$0] }
     }
 
+    /// The brief record of `id` (existence, contact, segments) in one statement; nil when unknown.
+    static func brief(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CustomerBrief? {
+        let rows = try await connection.query(
+            """
+            WITH \(unescaped: ProfileSQL.profiles)
+            SELECT c.id, c.email, c.name, c.merged_into, c.erased_at,
+                   ARRAY(SELECT s.name FROM profiles p CROSS JOIN customers.segments s
+                         WHERE p.id = c.id AND \(unescaped: ProfileSQL.matches) ORDER BY s.name)
+            FROM customers.customers c WHERE c.id = \(id)
+            """, logger: logger)
+        for try await row in rows.decode((UUID, String?, String?, UUID?, Date?, [String]).self) {
+            return CustomerBrief(
+                id: row.0, email: row.1, name: row.2, segments: row.5, mergedInto: row.3, erasedAt: row.4)
+        }
+        return nil
+    }
+
     /// Order statistics of the customers among `ids` that have counted orders.
     static func stats(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws
         -> [UUID: CustomerStats]

@@ -26,6 +26,15 @@ enum ProfileOperations {
             return customer
         }
 
+        router.query(Operation.Customers.getBrief, ByID.self) { input, context in
+            try context.authorize(customerID: input.id)
+            let brief = try await database.withConnection {
+                try await CustomerLoader.brief(input.id, on: $0, logger: context.logger)
+            }
+            guard let brief else { throw Problem.notFound("no customer with id \(input.id)") }
+            return brief
+        }
+
         router.query(Operation.Customers.findByEmail, FindCustomerByEmail.self) { input, context in
             try context.requireStaff()
             let customer = try await database.withConnection {

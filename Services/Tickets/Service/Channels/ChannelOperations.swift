@@ -32,8 +32,8 @@ enum ChannelOperations {
                 let resolved = try await resolve(input.resolveContact, context: context, suffix: "resolve_contact")
                 return ChannelSender(
                     resolved: resolved,
-                    order: await TicketFacts.order(
-                        reference: input.orderReference, customer: resolved.customer, context: context))
+                    order: await TicketFacts.findOrder(
+                        reference: input.orderReference, email: resolved.customer.email, context: context))
             }
         ) { input, sender, context, connection in
             try context.requireStaff()

@@ -7,25 +7,31 @@ import Wire
 /// the customer (its segments choose the SLA policy) and the mirrored order the ticket is about (it links the
 /// ticket, informs the category and gives macros their order values).
 struct TicketFacts: Sendable {
+    /// The customer's segment names, sorted (empty when unknown).
+    var segments: [String]
+    /// The whole customer record, when it was read (macros fill placeholders from it).
     var customer: Customer?
     var order: Order?
+
+    init(segments: [String] = [], customer: Customer?, order: Order?) {
+        self.segments = (customer?.segments ?? segments).sorted()
+        self.customer = customer
+        self.order = order
+    }
 
     /// Nothing known (no broker, as in one service's unit tests).
     static let none = TicketFacts(customer: nil, order: nil)
 
-    /// The customer's segment names, sorted (empty when unknown).
-    var segments: [String] { (customer?.segments ?? []).sorted() }
-
-    /// Asks for the customer (an unknown one is a 422 on `field`) and, when `orderReference` is given and the
-    /// customer has an email, for the order with that number and email. An order that is not mirrored (or a
-    /// customers service that cannot answer the order query) leaves `order` nil: the reference stays free text.
+    /// Asks for the customer's brief record (an unknown customer is a 422 on `field`) and, when `orderReference` is
+    /// given and the customer has an email, for the order with that number and email. An order that is not mirrored
+    /// (or a customers service that cannot answer the order query) leaves `order` nil: the reference stays free text.
     static func fetch(
         customerID: UUID, orderReference: String?, context: OperationContext, field: String = "customer_id"
     ) async throws -> TicketFacts {
-        let customer = try await CustomerDirectory.requireCustomer(customerID, context: context, field: field)
+        let brief = try await CustomerDirectory.requireBrief(customerID, context: context, field: field)
         return TicketFacts(
-            customer: customer,
-            order: await order(reference: orderReference, customer: customer, context: context))
+            segments: brief?.segments ?? [], customer: nil,
+            order: await findOrder(reference: orderReference, email: brief?.email, context: context))
     }
 
     /// The facts of an existing ticket, for rendering macros: its customer and its order (the linked one, else the
@@ -43,12 +49,12 @@ struct TicketFacts: Sendable {
         }
         return TicketFacts(
             customer: customer,
-            order: await order(reference: ticket.orderReference, customer: customer, context: context))
+            order: await findOrder(reference: ticket.orderReference, email: customer?.email, context: context))
     }
 
-    /// The order `reference` names for `customer` (nil when unknown).
-    static func order(reference: String?, customer: Customer?, context: OperationContext) async -> Order? {
-        guard let services = context.services, let reference, !reference.isEmpty, let email = customer?.email else {
+    /// The order `reference` names for the customer with `email` (nil when unknown).
+    static func findOrder(reference: String?, email: String?, context: OperationContext) async -> Order? {
+        guard let services = context.services, let reference, !reference.isEmpty, let email else {
             return nil
         }
         return try? await services.call(

@@ -36,7 +36,8 @@ enum TicketOpening {
             created, record: { try await context.record($0, on: connection) }, on: connection, logger: logger)
         try await SLATracker().refresh(ticketID: ticket.id, on: connection, logger: logger)
         let triggered = try await TriggerRunner.run(
-            .created, ticketID: ticket.id, message: input.message, facts: facts, context: context, on: connection)
+            .created, ticketID: ticket.id, message: input.message,
+            facts: facts.customer == nil ? nil : facts, context: context, on: connection)
         // Untouched since the insert (no group, agent or trigger): the insert's answer is the ticket as it is.
         if !triggered, ticket.version == created.version {
             ticket.messages = created.messages
