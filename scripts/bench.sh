@@ -18,9 +18,13 @@
 #   k. queues: Tests/Benchmarks/tickets/queues.sh empties tickets.tickets, loads 10,000 tickets with SQL, measures
 #      five queue views (wrk GET, 16 connections, EXPLAIN (ANALYZE, BUFFERS) into bench/out/explain-*.txt),
 #      loads up to 1,000,000 (timed) and measures them again
+#   l. loyalty ledger: Tests/Benchmarks/loyalty/run.sh (earn per second from order.paid events, redeem per second
+#      over the gateway at 16 connections, against a raw entry+balance pgbench transaction; the ledger verified
+#      once a second during the load and at the end)
 #   f. targets: rps@32 >= 0.5 x pgbench tps@32, p99@32 < 25 ms, RSS < 200 MB,
 #      ready < 3 s, webhook ack p99 < 1000 ms, routing+SLA rps@32 >= 0.5 x plain rps@32,
-#      queue p99 at 1,000,000 tickets < 2 x at 10,000 (per view), MDP targets reported by run.sh
+#      queue p99 at 1,000,000 tickets < 2 x at 10,000 (per view), loyalty balances always equal their entries
+#      and never negative, MDP targets reported by run.sh
 #
 # PostgreSQL runs with its normal durability settings (no PG_FAST) for both pgbench and
 # the services, so the ratio is fair. Everything listens on 127.0.0.1 and every load
@@ -31,7 +35,7 @@
 # BENCH_BIN_DIR (executables instead of .build/release) and BENCH_REPORT (report path
 # instead of docs/benchmarks.md), both for testing this script. Ticket sections:
 # BENCH_QUEUE_TICKETS (1000000), BENCH_QUEUE_SMALL_TICKETS (10000), BENCH_QUEUE_SECONDS
-# (BENCH_WRK_SECONDS), BENCH_ROUTING_AGENTS (4); BENCH_ONLY=tickets runs only what the
+# (BENCH_WRK_SECONDS), BENCH_ROUTING_AGENTS (4); loyalty: BENCH_LOYALTY_SECONDS (10), BENCH_LOYALTY_ORDERS (5000); BENCH_ONLY=tickets runs only what the
 # ticket sections need (start-up, pgbench, wrk @32, j, k; no MDP, events, webhooks), e.g.
 #   BENCH_ONLY=tickets BENCH_SKIP_BUILD=1 BENCH_BIN_DIR=.build/debug BENCH_REPORT=/tmp/b.md \
 #   BENCH_WRK_SECONDS=5 BENCH_PGBENCH_SECONDS=5 BENCH_QUEUE_TICKETS=100000 scripts/bench.sh
@@ -370,6 +374,15 @@ webhook_ack_valid() {
         ((sent > 0 && (sent - acked) * 100 <= sent))
 }
 
+# ---- l. loyalty ledger: earn and redeem throughput with a running balance check -----------------
+loyalty_out=""
+if [[ -n "$ready_ms" && "$ONLY" != tickets ]] && all_alive; then
+    say "loyalty: Tests/Benchmarks/loyalty/run.sh"
+    loyalty_out="$(timeout 900 Tests/Benchmarks/loyalty/run.sh "$BASE_URL" "$ADMIN_KEY" "$DB_URL" "$OUT_DIR" 2>"$OUT_DIR/loyalty.err" || true)"
+    echo "$loyalty_out"
+fi
+loyalty_value() { sed -n "s/^loyalty_$1=//p" <<<"$loyalty_out"; }
+
 # ---- j. ticket creation with routing and SLA on ------------------------------------------------
 routing_out=""
 if [[ -n "$ready_ms" && -n "$API_KEY" && -n "$CUSTOMER_ID" ]] && all_alive; then
@@ -473,6 +486,21 @@ else
     wh_note="the webhook benchmark did not run"
     [[ -z "$webhooks_out" ]] || wh_note="more than 1% of the deliveries failed"
     add_target "webhook ack p99 < 1000 ms (signed deliveries @16)" "n/a" "< 1000 ms" "n/a" "FAIL (not measured: $wh_note)"
+fi
+
+# Loyalty: every running and final check found the cached balances equal to the entries, none negative.
+if [[ "$ONLY" == tickets ]]; then
+    : # not run (BENCH_ONLY=tickets)
+elif [[ "$(loyalty_value balance_checks)" =~ ^[0-9]+$ && "$(loyalty_value redeemed)" =~ ^[0-9]+$ ]] &&
+    (($(loyalty_value balance_checks) > 0 && $(loyalty_value redeemed) > 0)); then
+    ly_bad=$(($(loyalty_value balance_mismatches) + $(loyalty_value negative_balances) + $(loyalty_value final_wrong_balances)))
+    ly_ok="$([[ $ly_bad == 0 && "$(loyalty_value final_mismatched)" == 0 && "$(loyalty_value final_balanced)" == True &&
+        "$(loyalty_value earn_points_ok)" == t ]] && echo PASS || echo FAIL)"
+    add_target "loyalty balances = entries, never negative (running check)" \
+        "$ly_bad bad in $(loyalty_value balance_checks) checks" "0" "n/a" "$ly_ok"
+else
+    add_target "loyalty balances = entries, never negative (running check)" "n/a" "0" "n/a" \
+        "FAIL (not measured: the loyalty benchmark did not run or redeemed nothing)"
 fi
 
 # Routing + SLA: the same creations as the plain run @32, each also grouped, routed and SLA-evaluated.
@@ -661,6 +689,29 @@ wrk_version="$(wrk -v 2>&1 | head -n 1 || true)"
     echo "| applied as \`failed\` (undecodable or refused) | $(webhook_value webhooks_applied_failed) |"
     echo "| orders mirrored | $(webhook_value webhooks_orders_mirrored) |"
     echo "| acknowledgement rate / raw store rate | $(webhook_value webhooks_ack_ratio_to_raw_store) |"
+    echo
+    echo "## Loyalty ledger (earn and redeem)"
+    echo
+    echo "\`Tests/Benchmarks/loyalty/run.sh\`: $(loyalty_value orders) \`order.paid\` events of 200 customers inserted into"
+    echo "the log at once (two lines each, one of them with a 200% SKU multiplier), earned by the \`loyalty.program\`"
+    echo "consumer (rules, tier, order and line rows, the \`earn\` entry and balance, its event, in one transaction);"
+    echo "earn rate = orders / (last earn entry - first event). Then 16 customers funded by referral bonuses (8 with"
+    echo "2000 redemptions' worth, 8 with 100, so refusals happen under load) and \`wrk -t2 -c16\` POST"
+    echo "\`/v1/customers/{id}/loyalty/redemptions\` (10-point reward, a fresh Idempotency-Key each) for"
+    echo "${BENCH_LOYALTY_SECONDS:-10} s; redeem rate = codes issued / seconds. Running balance check: once a second"
+    echo "during the load \`POST /v1/loyalty/ledger/verify\` (every cached balance recomputed from its entries) and a"
+    echo "count of negative balances; at the end, per redeemer, funded - 10 x codes = available. Baseline: pgbench, 8"
+    echo "clients, one entry and its balance update per transaction."
+    echo
+    echo "| Measure | Value |"
+    echo "| --- | --- |"
+    echo "| raw ledger transactions (pgbench tps) | $(loyalty_value raw_ledger_tps) |"
+    echo "| orders earned / earned per second / ratio to raw | $(loyalty_value orders_earned) / $(loyalty_value earn_rate) / $(loyalty_value earn_ratio) |"
+    echo "| redemption requests / codes issued (201) / refused (422 insufficient_points) | $(loyalty_value redeem_requests) / $(loyalty_value redeemed) / $(loyalty_value refused) |"
+    echo "| redeemed per second / ratio to raw | $(loyalty_value redeem_rate) / $(loyalty_value redeem_ratio) |"
+    echo "| redemption latency p50 / p99 ms | $(ms "$(loyalty_value redeem_p50_us)") / $(ms "$(loyalty_value redeem_p99_us)") |"
+    echo "| running checks / mismatched balances / negative balances | $(loyalty_value balance_checks) / $(loyalty_value balance_mismatches) / $(loyalty_value negative_balances) |"
+    echo "| final: wrong redeemer balances / mismatched accounts / double entry balanced | $(loyalty_value final_wrong_balances) / $(loyalty_value final_mismatched) / $(loyalty_value final_balanced) |"
     echo
     echo "## Ticket creation with routing and SLA"
     echo

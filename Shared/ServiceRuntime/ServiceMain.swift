@@ -17,12 +17,15 @@ public struct ServiceDefinition: Sendable {
     public var consumers: @Sendable (Database) -> [String: EventHandlers]
     /// The service's periodic jobs (`PeriodicJob`), run after the migrations beside the worker.
     public var jobs: @Sendable (Database) -> [PeriodicJob]
+    /// Periodic jobs that ask other services through the broker (given the process's client), run like `jobs`.
+    public var brokerJobs: @Sendable (Database, ServiceClient) -> [PeriodicJob]
 
     public init(
         name: String, schema: String, migrations: [Migration], defaultMetricsPort: Int,
         register: @escaping @Sendable (inout OperationRouter, Database) -> Void,
         consumers: @escaping @Sendable (Database) -> [String: EventHandlers] = { _ in [:] },
-        jobs: (@Sendable (Database) -> [PeriodicJob])? = nil
+        jobs: (@Sendable (Database) -> [PeriodicJob])? = nil,
+        brokerJobs: (@Sendable (Database, ServiceClient) -> [PeriodicJob])? = nil
     ) {
         self.name = name
         self.schema = schema
@@ -31,9 +34,11 @@ public struct ServiceDefinition: Sendable {
         self.register = register
         self.consumers = consumers
         self.jobs = jobs ?? Self.noJobs
+        self.brokerJobs = brokerJobs ?? Self.noBrokerJobs
     }
 
     @Sendable private static func noJobs(_ database: Database) -> [PeriodicJob] { [] }
+    @Sendable private static func noBrokerJobs(_ database: Database, _ services: ServiceClient) -> [PeriodicJob] { [] }
 
     /// The operation router of this service over `database`, appending events through `publisher`.
     public func router(database: Database, publisher: EventPublisher? = nil) -> OperationRouter {
@@ -103,7 +108,8 @@ public enum ServiceMain {
             .init(
                 service: MigrateThenServe(
                     definition: definition, postgres: postgres, worker: worker, consumers: consumers,
-                    jobs: definition.jobs(database), database: database, logger: logger)),
+                    jobs: definition.jobs(database) + definition.brokerJobs(database, services), database: database,
+                    logger: logger)),
         ]
         if configuration.metricsPort > 0 {
             services_.append(.init(service: MetricsServer.application(port: configuration.metricsPort, logger: logger)))

@@ -112,6 +112,17 @@ def test_document_covers_every_gateway_route():
         ("/feedback/nps/{token}", "post"), ("/v1/customers/{id}/nps", "post"), ("/v1/kpis", "get"),
         # live chat (WebSocket)
         ("/v1/chat", "get"),
+        # loyalty and retention
+        ("/v1/customers/{id}/loyalty/entries", "get"), ("/v1/customers/{id}/loyalty/redemptions", "get"),
+        ("/v1/customers/{id}/loyalty/redemptions", "post"),
+        ("/v1/customers/{id}/loyalty/redemptions/{redemption_id}/cancel", "post"),
+        ("/v1/customers/{id}/loyalty/bonuses", "post"), ("/v1/tickets/{id}/goodwill", "post"),
+        ("/v1/loyalty/rules", "get"), ("/v1/loyalty/rules", "post"), ("/v1/loyalty/rules/versions", "get"),
+        ("/v1/loyalty/tiers", "get"), ("/v1/loyalty/rewards", "get"), ("/v1/loyalty/rewards", "post"),
+        ("/v1/loyalty/rewards/{reward_id}", "put"), ("/v1/loyalty/retention-rules", "get"),
+        ("/v1/loyalty/retention-rules/{trigger}", "put"), ("/v1/loyalty/tasks", "get"),
+        ("/v1/loyalty/win-back", "get"), ("/v1/loyalty/ledger/verify", "post"),
+        ("/v1/loyalty/ledger/rebuild", "post"),
     }
     documented = {(path, method) for path, item in paths.items() for method in item if method in
                   {"get", "post", "put", "patch", "delete"}}

@@ -89,6 +89,7 @@ func buildRouter(
     ReturnRoutes(forwarder: forwarder).register(on: v1)
     OrderRoutes(forwarder: forwarder).register(on: v1)
     CustomerOverviewRoutes(forwarder: forwarder).register(on: v1)
+    LoyaltyRoutes(forwarder: forwarder).register(on: v1)
     PrivacyRoutes(forwarder: forwarder).register(on: v1)
     APIKeyRoutes(forwarder: forwarder, store: keyStore).register(on: v1)
     StoreRoutes(forwarder: forwarder, repository: stores, cache: webhooks.stores).register(on: v1)

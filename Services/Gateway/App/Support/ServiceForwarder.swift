@@ -87,7 +87,8 @@ struct ServiceForwarder: Sendable {
             throw Problem.validation([.init(field: field, message: "is given by the path; leave it out")])
         }
         for (field, value) in fields { object[field] = value }
-        return Array(try JSONSerialization.data(withJSONObject: object))
+        // Sorted keys: a retried request must hash the same for its Idempotency-Key (dictionary order varies).
+        return Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 
     /// Encodes a gateway-built payload (for GETs whose input comes from the path and query).

@@ -7,17 +7,21 @@ import Wire
 
 /// The loyalty service's part in privacy: `loyalty.export_customer` and the `loyalty.privacy` consumer.
 ///
-/// `customer.erased`: the ledger holds nothing personal besides the customer id, so the account and its balances
-/// stay (totals stay consistent) and the account is marked erased. `customer.merged`: the source account's balances
-/// are added to the target's (opened when missing), any ledger entries move with them, and the source account is
-/// deleted; `loyalty.merges` makes a replay move nothing twice.
+/// `customer.erased`: ledger entries are append-only (a trigger refuses UPDATE and DELETE) and hold nothing
+/// personal: the owner is a random customer id whose personal data the customers service tombstones, amounts,
+/// accounts and non-personal memos. So the entries stay untouched (totals stay consistent), the account is marked
+/// erased, and the free texts an agent typed (goodwill reasons, task summaries) are replaced by tombstones.
+/// `customer.merged`: the source's balances move to the target as ledger `transfer` entries (source bucket to
+/// `system.transfer`, `system.transfer` to the target's bucket; never an update of an entry), the other per-customer
+/// rows move, and the source account is deleted; `loyalty.merges` makes a replay move nothing twice.
 public enum LoyaltyPrivacy {
     /// Registers `loyalty.export_customer` (staff only).
     public static func register(_ router: inout OperationRouter, _ database: Database) {
         router.query(Operation.Loyalty.exportCustomer, ExportCustomer.self) { input, context in
             try context.requireStaff()
             return try await database.withConnection { connection in
-                let ledger = try await ledgerTables(on: connection, logger: context.logger)
+                let ledger =
+                    try await ledgerTables(on: connection, logger: context.logger) + ["entries", "expiry_warnings"]
                 let ledgerParts = ledger.map {
                     ", '\($0)', coalesce((SELECT jsonb_agg(to_jsonb(x)) FROM loyalty.\($0) x WHERE x.customer_id = $1), '[]'::jsonb)"
                 }.joined()
@@ -58,6 +62,12 @@ public enum LoyaltyPrivacy {
             var first = false
             for try await _ in rows.decode(UUID.self) { first = true }
             guard first else { return }
+            try await connection.query(
+                "UPDATE loyalty.goodwill_grants SET reason = '[erased]' WHERE customer_id = \(payload.customerID)",
+                logger: logger)
+            try await connection.query(
+                "UPDATE loyalty.tasks SET summary = '[erased]' WHERE customer_id = \(payload.customerID)",
+                logger: logger)
             _ = try await EventStore(source: "loyalty").append(
                 NewEvent(
                     type: EventType.erasureApplied, aggregateType: "customer",
@@ -93,15 +103,38 @@ public enum LoyaltyPrivacy {
         var moved: (Int64, Int64, Int64)?
         for try await row in claimed.decode((Int64, Int64, Int64).self) { moved = row }
         guard let (available, pending, lifetime) = moved else { return }
+        let ledger = Ledger()
+        let events = LoyaltyEventSink.log(connection, logger)
+        var lifetimeLeft = lifetime
+        // One pair of transfer entries per non-zero bucket; lifetime travels with the first pair. An owed
+        // (negative) available balance moves too: the target takes over the debt.
+        for (bucket, amount) in [(LedgerAccount.pending, pending), (LedgerAccount.available, available)]
+        where amount != 0 {
+            let outward = amount > 0
+            let size = abs(amount)
+            let base = "merge:\(source):\(target):\(bucket)"
+            let out = NewLedgerEntry(
+                customerID: source, kind: "transfer", source: "merge", sourceID: target.uuidString,
+                from: outward ? bucket : LedgerAccount.transfer, to: outward ? LedgerAccount.transfer : bucket,
+                amount: size, key: "\(base):out", lifetimeDelta: -lifetimeLeft, memo: "merged into another record")
+            let into = NewLedgerEntry(
+                customerID: target, kind: "transfer", source: "merge", sourceID: source.uuidString,
+                from: outward ? LedgerAccount.transfer : bucket, to: outward ? bucket : LedgerAccount.transfer,
+                amount: size, key: "\(base):in", lifetimeDelta: lifetimeLeft, memo: "merged from another record")
+            lifetimeLeft = 0
+            _ = try await ledger.post(out, on: connection, logger: logger)
+            if let posted = try await ledger.post(into, on: connection, logger: logger) {
+                try await events.entry(
+                    into, posted,
+                    summary:
+                        "\(size) \(bucket == LedgerAccount.pending ? "pending" : "available") points \(outward ? "moved in" : "owed taken over") from a merged customer record"
+                )
+            }
+        }
         try await connection.query(
-            """
-            INSERT INTO loyalty.accounts (customer_id, available, pending, lifetime)
-            VALUES (\(target), \(available), \(pending), \(lifetime))
-            ON CONFLICT (customer_id) DO UPDATE
-            SET available = loyalty.accounts.available + excluded.available,
-                pending = loyalty.accounts.pending + excluded.pending,
-                lifetime = loyalty.accounts.lifetime + excluded.lifetime
-            """, logger: logger)
+            "INSERT INTO loyalty.accounts (customer_id) VALUES (\(target)) ON CONFLICT DO NOTHING", logger: logger)
+        try await connection.query(
+            "DELETE FROM loyalty.expiry_warnings WHERE customer_id = \(source)", logger: logger)
         for table in try await ledgerTables(on: connection, logger: logger) {
             try await connection.query(
                 PostgresQuery(
@@ -115,14 +148,14 @@ public enum LoyaltyPrivacy {
             metadata: ["source": "\(source)", "target": "\(target)", "available": "\(available)"])
     }
 
-    /// Tables of the loyalty schema besides accounts and this file's own that hold rows per customer (a ledger,
-    /// when the loyalty program adds one).
+    /// Tables of the loyalty schema that hold rows per customer and move on a merge: all but the accounts, this
+    /// file's own, the append-only entries (moved by transfer entries) and the expiry warnings (dropped).
     static func ledgerTables(on connection: PostgresConnection, logger: Logger) async throws -> [String] {
         let rows = try await connection.query(
             """
             SELECT table_name::text FROM information_schema.columns
             WHERE table_schema = 'loyalty' AND column_name = 'customer_id'
-              AND table_name NOT IN ('accounts', 'erasures', 'merges')
+              AND table_name NOT IN ('accounts', 'erasures', 'merges', 'entries', 'expiry_warnings')
             ORDER BY table_name
             """, logger: logger)
         var names: [String] = []
