@@ -10,7 +10,8 @@ public enum ReturnsService {
     /// The service's definition for `ServiceMain`.
     public static func definition() throws -> ServiceDefinition {
         ServiceDefinition(
-            name: Operation.Returns.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9103,
+            name: Operation.Returns.service, schema: schema, migrations: try migrations(),
+            defaultMetricsPort: 9103,
             register: register, consumers: { _ in ["returns.privacy": ReturnPrivacy.handlers()] })
     }
 
@@ -21,8 +22,16 @@ public enum ReturnsService {
 
     /// Registers the operations on `router`.
     @Sendable public static func register(_ router: inout OperationRouter, _ database: Database) {
+        register(&router, database, dependencies: .live)
+    }
+
+    /// Registers the operations on `router` with `dependencies` (tests give their own).
+    public static func register(
+        _ router: inout OperationRouter, _ database: Database, dependencies: ReturnsDependencies
+    ) {
         let repository = PostgresReturnRepository()
         ReturnPrivacy.register(&router, database)
+        PolicyOperations.register(&router, database, dependencies: dependencies)
 
         router.command(
             Operation.Returns.create, CreateReturn.self,
@@ -35,7 +44,8 @@ public enum ReturnsService {
             let request = try await repository.create(input, on: connection, logger: context.logger)
             try await context.record(
                 NewEvent(
-                    type: EventType.returnRequested, aggregateType: "return", aggregateID: request.id.uuidString,
+                    type: EventType.returnRequested, aggregateType: "return",
+                    aggregateID: request.id.uuidString,
                     payload: ReturnRequested(request)),
                 on: connection)
             return request
