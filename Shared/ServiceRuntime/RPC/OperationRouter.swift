@@ -49,13 +49,27 @@ public struct OperationRouter: Sendable {
         check: (@Sendable (Input, OperationContext) async throws -> Void)? = nil,
         _ body: @escaping @Sendable (Input, OperationContext, PostgresConnection) async throws -> Output
     ) {
+        let prepare: (@Sendable (Input, OperationContext) async throws -> Void)? = check
+        command(operation, input, status: status, prepare: prepare) { input, _, context, connection in
+            try await body(input, context, connection)
+        }
+    }
+
+    /// Like `command(_:_:status:check:_:)`, with a `prepare` step whose result the body gets: what `prepare` learnt
+    /// from other services (outside the transaction) is handed to the transaction instead of being asked for again.
+    public mutating func command<Input: OperationInput, Prepared: Sendable, Output: Encodable & Sendable>(
+        _ operation: String, _ input: Input.Type, status: Int = 201,
+        prepare: (@Sendable (Input, OperationContext) async throws -> Prepared)?,
+        _ body: @escaping @Sendable (Input, Prepared?, OperationContext, PostgresConnection) async throws -> Output
+    ) {
         let database = self.database
         let idempotency = self.idempotency
         let publisher = self.publisher
         handlers[operation] = { payload, context in
             let value = try PayloadDecoder.decode(Input.self, from: payload)
             guard let database else { throw Problem.internal("no database configured for \(operation)") }
-            if let check {
+            var prepared: Prepared?
+            if let prepare {
                 if let key = context.metadata.idempotencyKey, let idempotency,
                     let stored = try await idempotency.storedReply(
                         key: key, operation: operation,
@@ -65,7 +79,7 @@ public struct OperationRouter: Sendable {
                     return ReplyEnvelope(
                         status: stored.status, body: stored.body, requestID: context.metadata.requestID)
                 }
-                try await check(value, context)
+                prepared = try await prepare(value, context)
             }
             var context = context
             let recorder = publisher.map { EventRecorder(store: $0.store, traceparent: context.metadata.traceparent) }
@@ -80,13 +94,13 @@ public struct OperationRouter: Sendable {
                         {
                             return stored
                         }
-                        let output = try await body(value, context, connection)
+                        let output = try await body(value, prepared, context, connection)
                         let reply = ReplyEnvelope(
                             status: status, body: try PayloadDecoder.encode(output), requestID: nil)
                         try await idempotency.record(key: key, reply: reply, on: connection, logger: context.logger)
                         return reply
                     }
-                    let output = try await body(value, context, connection)
+                    let output = try await body(value, prepared, context, connection)
                     return ReplyEnvelope(status: status, body: try PayloadDecoder.encode(output), requestID: nil)
                 }
             } catch {
