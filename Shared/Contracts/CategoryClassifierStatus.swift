@@ -30,9 +30,3 @@ extension Operation.Tickets {
     public static let classifierStatus = "tickets.classifier_status"
     public static let trainClassifier = "tickets.train_classifier"
 }
-
-/// The input of operations that take nothing.
-public struct NoInput: OperationInput, Codable, Equatable {
-    public static let fields: Set<String> = []
-    public init() {}
-}

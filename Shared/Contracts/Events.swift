@@ -123,7 +123,15 @@ public struct ReturnRequested: Codable, Sendable, Equatable {
     public var customerID: UUID
     public var orderReference: String
     public var reason: String
+    /// Each line with its `platform_line_id`, reason code and what its units were paid.
     public var lines: [ReturnLine]
+    /// The mirrored order (nil when not mirrored).
+    public var orderID: UUID?
+    /// The ticket the return belongs to.
+    public var ticketID: UUID?
+    public var reasonCode: String?
+    /// `self_service` or `agent`.
+    public var channel: String?
 
     public init(_ request: ReturnRequest) {
         returnID = request.id
@@ -131,13 +139,20 @@ public struct ReturnRequested: Codable, Sendable, Equatable {
         orderReference = request.orderReference
         reason = request.reason
         lines = request.lines
+        orderID = request.orderID
+        ticketID = request.ticketID
+        reasonCode = request.reasonCode
+        channel = request.channel
     }
 
     enum CodingKeys: String, CodingKey {
-        case reason, lines
+        case reason, lines, channel
         case returnID = "return_id"
         case customerID = "customer_id"
         case orderReference = "order_reference"
+        case orderID = "order_id"
+        case ticketID = "ticket_id"
+        case reasonCode = "reason_code"
     }
 }
 

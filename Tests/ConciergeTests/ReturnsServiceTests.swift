@@ -18,7 +18,8 @@ struct ReturnsServiceTests {
             let created = try reply.decoded(ReturnRequest.self)
             #expect(created.status == .requested)
             #expect(created.customerID == customer)
-            #expect(created.lines == lines)
+            #expect(created.lines.map { "\($0.sku ?? "")×\($0.quantity)" } == ["SHOE-42×1", "BELT-M×2"])
+            #expect(created.lines.map(\.lineNo) == [1, 2])
 
             let got = try await routers.returns.call(Operation.Returns.get, ByID(id: created.id))
             #expect(got.status == 200)

@@ -76,6 +76,14 @@ def test_document_covers_every_gateway_route():
         ("/v1/customers/{id}/timeline", "get"), ("/v1/tickets/{id}/solve", "post"),
         ("/v1/tickets", "post"), ("/v1/tickets/{id}", "get"), ("/v1/tickets/{id}/messages", "post"),
         ("/v1/returns", "post"), ("/v1/returns/{id}", "get"), ("/v1/api-keys", "post"),
+        # returns: lifecycle, self-service, policies, analytics
+        ("/v1/returns", "get"), ("/v1/returns/review-queue", "get"), ("/v1/returns/reasons", "get"),
+        ("/v1/returns/eligibility", "get"), ("/v1/returns/analytics", "get"), ("/v1/returns/{id}/label", "get"),
+        ("/v1/returns/{id}/approve", "post"), ("/v1/returns/{id}/decline", "post"), ("/v1/returns/{id}/cancel", "post"),
+        ("/v1/returns/{id}/label", "post"), ("/v1/returns/{id}/in-transit", "post"),
+        ("/v1/returns/{id}/receive", "post"), ("/v1/returns/{id}/inspect", "post"),
+        ("/v1/returns/{id}/resolve", "post"), ("/v1/returns/{id}/close", "post"), ("/v1/return-policies", "get"),
+        ("/v1/return-policies/{id}", "put"), ("/v1/orders/{id}/return-window", "get"),
         # the ticket lifecycle and the team
         ("/v1/tickets/{id}", "patch"), ("/v1/tickets/{id}/merge", "post"), ("/v1/tickets/{id}/split", "post"),
         ("/v1/agents", "post"), ("/v1/agents", "get"), ("/v1/agents/{id}", "patch"),

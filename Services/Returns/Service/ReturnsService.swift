@@ -3,21 +3,35 @@ import Foundation
 import ServiceRuntime
 import Wire
 
-/// The returns service: return requests (RMAs) from request to refund.
+/// The returns service: return requests (RMAs) from request to refund (docs/returns.md).
 public enum ReturnsService {
     public static let schema = "returns"
 
-    /// The service's definition for `ServiceMain`.
+    /// The service's definition for `ServiceMain`: operations and the consumers `returns.privacy`,
+    /// `returns.refunds` (reconciles refunds with `order.refunded`) and `returns.sales` (sold lines for the rates).
     public static func definition() throws -> ServiceDefinition {
         ServiceDefinition(
-            name: Operation.Returns.service, schema: schema, migrations: try migrations(),
-            defaultMetricsPort: 9103,
-            register: register, consumers: { _ in ["returns.privacy": ReturnPrivacy.handlers()] })
+            name: Operation.Returns.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9103,
+            register: register,
+            consumers: { _ in
+                [
+                    "returns.privacy": ReturnPrivacy.handlers(), "returns.refunds": RefundReconciler.handlers(),
+                    "returns.sales": SalesLedger.handlers(),
+                ]
+            })
     }
 
     /// The bundled migrations of the `returns` schema.
     public static func migrations() throws -> [Migration] {
         try Migration.bundled(in: Bundle.module, service: schema)
+    }
+
+    /// The consumers' handlers by name (for tests that run them by hand).
+    public static func consumerHandlers() -> [String: EventHandlers] {
+        [
+            "returns.privacy": ReturnPrivacy.handlers(), "returns.refunds": RefundReconciler.handlers(),
+            "returns.sales": SalesLedger.handlers(),
+        ]
     }
 
     /// Registers the operations on `router`.
@@ -29,35 +43,12 @@ public enum ReturnsService {
     public static func register(
         _ router: inout OperationRouter, _ database: Database, dependencies: ReturnsDependencies
     ) {
-        let repository = PostgresReturnRepository()
         ReturnPrivacy.register(&router, database)
         PolicyOperations.register(&router, database, dependencies: dependencies)
-
-        router.command(
-            Operation.Returns.create, CreateReturn.self,
-            check: { input, context in
-                try context.authorize(customerID: input.customerID)
-                try await CustomerDirectory.requireCustomer(input.customerID, context: context)
-            }
-        ) { input, context, connection in
-            try context.authorize(customerID: input.customerID)
-            let request = try await repository.create(input, on: connection, logger: context.logger)
-            try await context.record(
-                NewEvent(
-                    type: EventType.returnRequested, aggregateType: "return",
-                    aggregateID: request.id.uuidString,
-                    payload: ReturnRequested(request)),
-                on: connection)
-            return request
-        }
-
-        router.query(Operation.Returns.get, ByID.self) { input, context in
-            let request = try await database.withConnection {
-                try await repository.find(id: input.id, on: $0, logger: context.logger)
-            }
-            guard let request else { throw Problem.notFound("no return with id \(input.id)") }
-            try context.authorize(customerID: request.customerID)
-            return request
-        }
+        CreateOperation.register(&router, database, dependencies: dependencies)
+        TransitionOperations.register(&router, database, dependencies: dependencies)
+        ResolveOperation.register(&router, database, dependencies: dependencies)
+        QueryOperations.register(&router, database, dependencies: dependencies)
+        ReturnAnalyticsQuery.register(&router, database)
     }
 }

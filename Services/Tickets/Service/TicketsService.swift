@@ -17,7 +17,10 @@ public enum TicketsService {
             name: Operation.Tickets.service, schema: schema, migrations: try migrations(), defaultMetricsPort: 9101,
             register: register,
             consumers: { _ in
-                ["tickets.privacy": TicketPrivacy.handlers(), "tickets.feedback": TicketFeedback.handlers()]
+                [
+                    "tickets.privacy": TicketPrivacy.handlers(), "tickets.feedback": TicketFeedback.handlers(),
+                    "tickets.returns": ReturnNotes.handlers(),
+                ]
             },
             jobs: { _ in
                 [

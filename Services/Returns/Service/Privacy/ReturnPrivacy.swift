@@ -6,8 +6,9 @@ import ServiceRuntime
 import Wire
 
 /// The returns service's part in privacy: `returns.export_customer` and the `returns.privacy` consumer, which
-/// applies `customer.erased` (free text becomes a tombstone; lines, quantities, statuses and amounts stay) and
-/// `customer.merged` (the source's returns move to the target).
+/// applies `customer.erased` (free text, photos and the addresses on labels become tombstones; lines, quantities,
+/// statuses, refunds and sold lines stay) and `customer.merged` (the source's returns, refunds and sold lines move
+/// to the target).
 public enum ReturnPrivacy {
     /// Registers `returns.export_customer` (staff only).
     public static func register(_ router: inout OperationRouter, _ database: Database) {
@@ -17,11 +18,22 @@ public enum ReturnPrivacy {
                 let rows = try await connection.query(
                     """
                     SELECT jsonb_build_object('returns', coalesce((
-                        SELECT jsonb_agg(to_jsonb(r) || jsonb_build_object('lines', coalesce((
-                                   SELECT jsonb_agg(to_jsonb(l) ORDER BY l.sku)
-                                   FROM returns.return_lines l WHERE l.return_id = r.id), '[]'::jsonb))
+                        SELECT jsonb_agg((to_jsonb(r) - 'policy') || jsonb_build_object(
+                                   'lines', coalesce((
+                                       SELECT jsonb_agg(to_jsonb(l) ORDER BY l.line_no)
+                                       FROM returns.return_lines l WHERE l.return_id = r.id), '[]'::jsonb),
+                                   'history', coalesce((
+                                       SELECT jsonb_agg(to_jsonb(t) ORDER BY t.seq)
+                                       FROM returns.transitions t WHERE t.return_id = r.id), '[]'::jsonb),
+                                   'label', (SELECT to_jsonb(b) FROM returns.labels b WHERE b.return_id = r.id))
                                ORDER BY r.created_at, r.id)
-                        FROM returns.returns r WHERE r.customer_id = \(input.customerID)), '[]'::jsonb))::text
+                        FROM returns.returns r WHERE r.customer_id = \(input.customerID)), '[]'::jsonb),
+                        'refunds', coalesce((
+                            SELECT jsonb_agg(to_jsonb(f) ORDER BY f.created_at, f.id)
+                            FROM returns.refunds f WHERE f.customer_id = \(input.customerID)), '[]'::jsonb),
+                        'purchases', coalesce((
+                            SELECT jsonb_agg(to_jsonb(s) ORDER BY s.sold_at, s.order_id, s.platform_line_id)
+                            FROM returns.sold_lines s WHERE s.customer_id = \(input.customerID)), '[]'::jsonb))::text
                     """, logger: context.logger)
                 for try await text in rows.decode(String.self) {
                     return try WireJSON.decoder.decode(PrivacyJSON.self, from: Data(text.utf8))
@@ -38,8 +50,23 @@ public enum ReturnPrivacy {
             let payload = try event.decode(CustomerErased.self)
             try await connection.query(
                 """
-                UPDATE returns.returns SET reason = \(PrivacyServices.tombstone)
+                UPDATE returns.returns SET reason = \(PrivacyServices.tombstone),
+                    notes = CASE WHEN notes IS NULL THEN NULL ELSE \(PrivacyServices.tombstone) END,
+                    decline_reason = CASE WHEN decline_reason IS NULL THEN NULL ELSE \(PrivacyServices.tombstone) END,
+                    cancel_reason = CASE WHEN cancel_reason IS NULL THEN NULL ELSE \(PrivacyServices.tombstone) END,
+                    photos = '[]'
                 WHERE customer_id = \(payload.customerID)
+                """, logger: logger)
+            try await connection.query(
+                """
+                UPDATE returns.transitions t SET note = NULL
+                FROM returns.returns r WHERE r.id = t.return_id AND r.customer_id = \(payload.customerID)
+                """, logger: logger)
+            // Labels print the customer's address: the document goes, the tracking number stays.
+            try await connection.query(
+                """
+                UPDATE returns.labels b SET document = \(PrivacyServices.tombstone), content_type = 'text/plain'
+                FROM returns.returns r WHERE r.id = b.return_id AND r.customer_id = \(payload.customerID)
                 """, logger: logger)
             let rows = try await connection.query(
                 """
@@ -66,6 +93,16 @@ public enum ReturnPrivacy {
             try await connection.query(
                 """
                 UPDATE returns.returns SET customer_id = \(payload.targetCustomerID)
+                WHERE customer_id = \(payload.sourceCustomerID)
+                """, logger: logger)
+            try await connection.query(
+                """
+                UPDATE returns.refunds SET customer_id = \(payload.targetCustomerID)
+                WHERE customer_id = \(payload.sourceCustomerID)
+                """, logger: logger)
+            try await connection.query(
+                """
+                UPDATE returns.sold_lines SET customer_id = \(payload.targetCustomerID)
                 WHERE customer_id = \(payload.sourceCustomerID)
                 """, logger: logger)
         }
