@@ -26,9 +26,11 @@ public enum TicketsService {
                 [
                     AutoClose(after: settings.autoCloseAfter).job(interval: settings.autoCloseInterval),
                     SLAWatch().job(interval: settings.slaWatchInterval),
-                    AutomationJob().job(interval: settings.automationInterval),
                     CategoryModelStore().job(interval: settings.classifierInterval),
                 ]
+            },
+            brokerJobs: { _, services in
+                [AutomationJob(services: services).job(interval: settings.automationInterval)]
             })
     }
 

@@ -9,8 +9,13 @@ import Wire
 /// (in a status for its hours, or with an SLA target near or past due) and applies its actions once per ticket and
 /// occasion (the status change it waited on, or the target's due instant), recorded in `tickets.automation_runs`.
 /// A refused action (a lifecycle rule) is recorded as the run's outcome and not retried.
+///
+/// With the process's broker client (`services`), a macro an automation applies fills its customer and order
+/// placeholders (asked inside the job's transaction: a background round, not a request, holds that connection);
+/// without one they stay empty and a macro that needs an order value is refused as for an agent.
 struct AutomationJob: Sendable {
     var batch = 200
+    var services: ServiceClient? = nil
 
     func job(interval: Duration) -> PeriodicJob {
         PeriodicJob(name: "tickets.automations", interval: interval) { connection, logger in
@@ -21,7 +26,7 @@ struct AutomationJob: Sendable {
     /// One round at `now`: the (automation, ticket, outcome) of every run.
     func run(now: Date, on connection: PostgresConnection, logger: Logger) async throws -> [(String, UUID, String)] {
         let context = OperationContext.background(
-            operation: "tickets.automations", source: TicketsService.schema, logger: logger)
+            operation: "tickets.automations", source: TicketsService.schema, logger: logger, services: services)
         var runs: [(String, UUID, String)] = []
         for automation in try await RuleStore().automations(activeOnly: true, on: connection, logger: logger) {
             for (ticketID, occasion) in try await candidates(automation, now: now, on: connection, logger: logger) {
