@@ -144,6 +144,10 @@ struct PrivacyTests {
             try await suite.waitFor("loyalty accounts") {
                 try await suite.int("SELECT count(*) FROM loyalty.accounts") == 2
             }
+            // The timeline is projected by a consumer too: its entries arrive a little after the commits.
+            try await suite.waitFor("Ada's timeline") {
+                try await suite.int("SELECT count(*) FROM customers.timeline WHERE customer_id = '\(ada.id)'") >= 1
+            }
             func export(_ service: String, _ operation: String) async throws -> PrivacyJSON {
                 let reply = try await suite.send(
                     service, operation, ExportCustomer(customerID: ada.id), principal: Self.admin)
