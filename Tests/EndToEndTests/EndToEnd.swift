@@ -1,4 +1,5 @@
 import Foundation
+import StorePlatforms
 import TestSupport
 import Testing
 
@@ -35,6 +36,34 @@ extension SuiteProcesses {
         let response = try await http.post("/v1/api-keys", key: adminKey, json: body)
         try #require(response.status == 201, "create key: \(response)")
         return try #require(response.string("secret"))
+    }
+
+    /// Connects the e2e Shopify store and delivers the shared `orders/paid` sample (made paid and not cancelled:
+    /// order #9999, two 199.00 USD lines, jon@example.com); returns the id of the customer it made.
+    func payShopifyOrder9999() async throws -> String {
+        let store = try await http.post(
+            "/v1/stores", key: adminKey,
+            json: [
+                "platform": "shopify", "shop_domain": EndToEnd.StorePlatform.shop, "name": "E2E shop",
+                "webhook_secret": EndToEnd.StorePlatform.secret,
+            ], idempotencyKey: "e2e-store")
+        try #require(store.status == 201, "\(store)")
+        let paid = try await EndToEnd.StorePlatform.deliver(
+            http, topic: "orders/paid",
+            body: try EndToEnd.LoyaltyFlow.body("orders_paid") { order in
+                order["financial_status"] = "paid"
+                order["cancelled_at"] = NSNull()  // the fixture is a cancelled order
+                order["cancel_reason"] = NSNull()
+            })
+        try #require(paid.status == 200, "\(paid)")
+        var customerID = ""
+        try await waitUntil("the order's customer") {
+            let found = try await http.get("/v1/customers?q=%239999", key: adminKey)
+            guard let id = (found.object?["items"] as? [[String: Any]])?.first?["id"] as? String else { return false }
+            customerID = id
+            return true
+        }
+        return customerID
     }
 
     /// `SELECT count(*) FROM table` in this suite's database.

@@ -22,32 +22,8 @@ extension EndToEnd {
             ) { suite in
                 let http = suite.http
                 let admin = suite.adminKey
-                let store = try await http.post(
-                    "/v1/stores", key: admin,
-                    json: [
-                        "platform": "shopify", "shop_domain": StorePlatform.shop, "name": "E2E shop",
-                        "webhook_secret": StorePlatform.secret,
-                    ], idempotencyKey: "e2e-loyalty-store")
-                try #require(store.status == 201, "\(store)")
-
                 // 1. The paid order (two lines of 199.00 USD: 199 points each at the default 1 point per unit).
-                let paid = try await StorePlatform.deliver(
-                    http, topic: "orders/paid",
-                    body: try Self.body("orders_paid") { order in
-                        order["financial_status"] = "paid"
-                        order["cancelled_at"] = NSNull()  // the fixture is a cancelled order
-                        order["cancel_reason"] = NSNull()
-                    })
-                try #require(paid.status == 200, "\(paid)")
-                var customerID = ""
-                try await suite.waitUntil("the order's customer") {
-                    let found = try await http.get("/v1/customers?q=%239999", key: admin)
-                    guard let id = (found.object?["items"] as? [[String: Any]])?.first?["id"] as? String else {
-                        return false
-                    }
-                    customerID = id
-                    return true
-                }
+                let customerID = try await suite.payShopifyOrder9999()
                 func account() async throws -> [String: Any] {
                     try #require(try await http.get("/v1/customers/\(customerID)/loyalty", key: admin).object)
                 }

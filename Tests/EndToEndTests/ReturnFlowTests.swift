@@ -14,32 +14,7 @@ extension EndToEnd {
             try await SuiteProcesses.run { suite in
                 let http = suite.http
                 let admin = suite.adminKey
-                let store = try await http.post(
-                    "/v1/stores", key: admin,
-                    json: [
-                        "platform": "shopify", "shop_domain": StorePlatform.shop, "name": "E2E shop",
-                        "webhook_secret": StorePlatform.secret,
-                    ], idempotencyKey: "e2e-return-store")
-                try #require(store.status == 201, "\(store)")
-
-                // 1. A paid order of two 199.00 USD lines earns 398 pending points.
-                let paid = try await StorePlatform.deliver(
-                    http, topic: "orders/paid",
-                    body: try LoyaltyFlow.body("orders_paid") { order in
-                        order["financial_status"] = "paid"
-                        order["cancelled_at"] = NSNull()
-                        order["cancel_reason"] = NSNull()
-                    })
-                try #require(paid.status == 200, "\(paid)")
-                var customerID = ""
-                try await suite.waitUntil("the order's customer") {
-                    let found = try await http.get("/v1/customers?q=%239999", key: admin)
-                    guard let id = (found.object?["items"] as? [[String: Any]])?.first?["id"] as? String else {
-                        return false
-                    }
-                    customerID = id
-                    return true
-                }
+                let customerID = try await suite.payShopifyOrder9999()
                 func account() async throws -> [String: Any] {
                     try #require(try await http.get("/v1/customers/\(customerID)/loyalty", key: admin).object)
                 }

@@ -10,14 +10,7 @@ public enum CustomerDirectory {
     public static func requireCustomer(
         _ id: UUID, context: OperationContext, field: String = "customer_id"
     ) async throws -> Customer? {
-        guard let services = context.services else { return nil }
-        do {
-            return try await services.call(
-                Operation.Customers.service, Operation.Customers.get, ByID(id: id),
-                metadata: context.downstreamMetadata())
-        } catch let problem as Problem where problem.status == 404 {
-            throw Problem.validation([.init(field: field, message: "no customer with id \(id)")])
-        }
+        try await require(Operation.Customers.get, id, context: context, field: field)
     }
 
     /// The brief record of the customer with `id` (existence, contact, segments: `customers.get_brief`), with the
@@ -26,11 +19,16 @@ public enum CustomerDirectory {
     public static func requireBrief(
         _ id: UUID, context: OperationContext, field: String = "customer_id"
     ) async throws -> CustomerBrief? {
+        try await require(Operation.Customers.getBrief, id, context: context, field: field)
+    }
+
+    private static func require<Record: Decodable>(
+        _ operation: String, _ id: UUID, context: OperationContext, field: String
+    ) async throws -> Record? {
         guard let services = context.services else { return nil }
         do {
             return try await services.call(
-                Operation.Customers.service, Operation.Customers.getBrief, ByID(id: id),
-                metadata: context.downstreamMetadata())
+                Operation.Customers.service, operation, ByID(id: id), metadata: context.downstreamMetadata())
         } catch let problem as Problem where problem.status == 404 {
             throw Problem.validation([.init(field: field, message: "no customer with id \(id)")])
         }

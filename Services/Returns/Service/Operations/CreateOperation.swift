@@ -230,8 +230,8 @@ enum CreateOperation {
             review.append("\(count + 1) returns in \(policy.periodDays) days is over the limit of \(limit)")
         }
         if let limit = policy.maxReturnValueMinorPerPeriod, asked + value > limit {
-            let total = ReturnMoney.format(Money(amountMinor: asked + value, currency: order.total.currency))
-            let cap = ReturnMoney.format(Money(amountMinor: limit, currency: order.total.currency))
+            let total = MoneyText.format(Money(amountMinor: asked + value, currency: order.total.currency))
+            let cap = MoneyText.format(Money(amountMinor: limit, currency: order.total.currency))
             review.append("\(total) asked back in \(policy.periodDays) days is over the limit of \(cap)")
         }
         var request = try await repository.insert(

@@ -70,7 +70,7 @@ enum ResolveOperation {
                 .init(
                     field: "lines",
                     message:
-                        "line \(number) is worth \(ReturnMoney.format(Money(amountMinor: value, currency: currency)))"
+                        "line \(number) is worth \(MoneyText.format(Money(amountMinor: value, currency: currency)))"
                         + " after inspection; its refund cannot be more")
             ])
         }
@@ -79,9 +79,9 @@ enum ResolveOperation {
             let remaining = try await refundable(order, on: connection, logger: logger)
             guard breakdown.total <= remaining else {
                 throw Problem.conflict(
-                    "order \(order.number) has \(ReturnMoney.format(Money(amountMinor: max(remaining, 0), currency: currency)))"
+                    "order \(order.number) has \(MoneyText.format(Money(amountMinor: max(remaining, 0), currency: currency)))"
                         + " left to refund (paid minus refunds so far); this refund would be "
-                        + ReturnMoney.format(Money(amountMinor: breakdown.total, currency: currency)),
+                        + MoneyText.format(Money(amountMinor: breakdown.total, currency: currency)),
                     code: "refund_exceeds_remaining")
             }
         }
@@ -161,10 +161,10 @@ enum ResolveOperation {
         let after = try await TransitionOperations.move(
             request, to: .resolved, note: input.note, context: context, on: connection)
         let amount = Money(amountMinor: total, currency: currency)
-        let text = ReturnMoney.format(amount)
+        let text = MoneyText.format(amount)
         let fees = (breakdown?.restockingFee ?? 0) + (breakdown?.shippingFee ?? 0)
         let deducted =
-            fees > 0 ? " after \(ReturnMoney.format(Money(amountMinor: fees, currency: currency))) in fees" : ""
+            fees > 0 ? " after \(MoneyText.format(Money(amountMinor: fees, currency: currency))) in fees" : ""
         let of = ReturnEvents.order(after)
         let summary: String =
             switch input.resolution {

@@ -1,7 +1,7 @@
-import Contracts
+import Foundation
 
-/// Money for people: `19900 USD` is `199.00 USD`, `500 JPY` is `500 JPY` (exact, integer arithmetic only).
-enum MoneyText {
+/// Money for people (summaries, timeline lines, error details): `19900 USD` is `199.00 USD`, `500 JPY` is `500 JPY` (exact, integer arithmetic only).
+public enum MoneyText {
     /// ISO 4217 currencies whose minor unit is not the usual hundredth.
     private static let exponents: [String: Int] = [
         "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0,
@@ -10,7 +10,7 @@ enum MoneyText {
     ]
 
     /// `amount` with its currency's decimals and code.
-    static func format(_ amount: Money) -> String {
+    public static func format(_ amount: Money) -> String {
         let exponent = exponents[amount.currency.uppercased()] ?? 2
         let negative = amount.amountMinor < 0
         let magnitude = amount.amountMinor.magnitude
