@@ -98,9 +98,10 @@ extension EndToEnd {
                 #expect(solved.string("status") == "solved")
 
                 #expect(try await suite.count("customers.customers") == 1)
-                #expect(try await suite.count("tickets.tickets") == 1)
-                // The two messages, and the system events of the assignment and the solve.
-                #expect(try await suite.count("tickets.messages WHERE author_type <> 'system'") == 2)
+                // The ticket, and the one the return opened (a return always belongs to a ticket).
+                #expect(try await suite.count("tickets.tickets") == 2)
+                // The two messages and the return ticket's request, besides the system events.
+                #expect(try await suite.count("tickets.messages WHERE author_type <> 'system'") == 3)
                 #expect(try await suite.count("returns.returns") == 1)
             }
         }

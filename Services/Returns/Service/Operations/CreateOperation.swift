@@ -61,12 +61,15 @@ enum CreateOperation {
         guard input.orderID != nil || input.orderNumber != nil else {
             guard let customerID = input.customerID else { throw Problem.internal("validated input lost customer_id") }
             try context.authorize(customerID: customerID)
-            try await CustomerDirectory.requireCustomer(customerID, context: context)
-            // The original shape (an order the suite does not mirror) keeps its behaviour: it joins the ticket it
-            // names and opens none (docs/returns.md "Tickets").
+            try await CustomerDirectory.requireBrief(customerID, context: context)
+            // An order the suite does not mirror: the return joins the ticket it names, or a new one, like any other
+            // (docs/returns.md "Tickets"); an agent reviews it.
+            let ticket = try await ticket(
+                for: input, customerID: customerID, orderNumber: input.orderReference ?? "", channel: channel,
+                dependencies: dependencies, context: context)
             return Prepared(
                 order: nil, resolver: PolicyResolver(policies: []), tags: [], customerID: customerID,
-                ticketID: input.ticketID, channel: channel)
+                ticketID: ticket, channel: channel)
         }
         let order = try await fetchOrder(input, dependencies: dependencies, context: context)
         guard let customerID = order.customerID ?? input.customerID else {
