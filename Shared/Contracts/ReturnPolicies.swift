@@ -36,7 +36,7 @@ public enum RequiredItemCondition: String, Codable, Sendable, CaseIterable {
 ///
 /// Scope: `storeID` nil covers every store; `skuPrefix` narrows it to the products whose SKU starts with it (mirrored
 /// orders carry no product tags, SKU families stand in for them); `customerTag` narrows it to a customer segment (a
-/// tag of the customer record). Of the policies that cover a line, the one with the highest `priority` applies (then
+/// segment of the customers service, by name, or a tag of the customer record). Of the policies that cover a line, the one with the highest `priority` applies (then
 /// the most specific, then the oldest); with none, ``ReturnPolicy/builtIn`` does.
 public struct ReturnPolicy: Codable, Sendable, Equatable {
     public var id: UUID

@@ -35,7 +35,8 @@ public struct BrokerOrderSource: ReturnOrderSource {
         let customer: Customer = try await client(context).call(
             Operation.Customers.service, Operation.Customers.get, ByID(id: customerID),
             metadata: Self.asService(context))
-        return customer.tags
+        // A policy's `customer_tag` names a segment of the customers service or a tag of the record.
+        return customer.segments + customer.tags
     }
 
     private func client(_ context: OperationContext) throws -> ServiceClient {
