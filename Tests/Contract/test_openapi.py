@@ -61,7 +61,7 @@ def test_every_idempotent_operation_documents_replay_answers():
                 continue
             refs = [parameter.get("$ref", "") for parameter in operation.get("parameters", [])]
             if any(ref.endswith("/IdempotencyKey") for ref in refs):
-                missing += [f"{method.upper()} {path}: {code}" for code in ("409", "422")
+                missing += [f"{method.upper()} {path}: {code}" for code in ("400", "409", "422")
                             if code not in operation["responses"]]
     assert not missing, "undocumented idempotency answers:\n" + "\n".join(missing)
 
