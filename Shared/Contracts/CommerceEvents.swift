@@ -29,18 +29,43 @@ public struct OrderEventLine: Codable, Sendable, Equatable {
     public var quantity: Int
     /// What these units cost (paid) or gave back (refunded), in minor units of the event's currency.
     public var amountMinor: Int64
+    /// The platform product of the line, when it names one.
+    public var productID: Int64?
+    /// The product's tags when the event was published (from the product mirror; empty when not mirrored).
+    public var tags: [String]
+    /// The product's categories when the event was published.
+    public var categories: [String]
 
-    public init(platformLineID: Int64, sku: String?, quantity: Int, amountMinor: Int64) {
+    public init(
+        platformLineID: Int64, sku: String?, quantity: Int, amountMinor: Int64, productID: Int64? = nil,
+        tags: [String] = [], categories: [String] = []
+    ) {
         self.platformLineID = platformLineID
         self.sku = sku
         self.quantity = quantity
         self.amountMinor = amountMinor
+        self.productID = productID
+        self.tags = tags
+        self.categories = categories
+    }
+
+    /// Events published before products were mirrored have no `product_id`, `tags` or `categories`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            platformLineID: try c.decode(Int64.self, forKey: .platformLineID),
+            sku: try c.decodeIfPresent(String.self, forKey: .sku), quantity: try c.decode(Int.self, forKey: .quantity),
+            amountMinor: try c.decode(Int64.self, forKey: .amountMinor),
+            productID: try c.decodeIfPresent(Int64.self, forKey: .productID),
+            tags: try c.decodeIfPresent([String].self, forKey: .tags) ?? [],
+            categories: try c.decodeIfPresent([String].self, forKey: .categories) ?? [])
     }
 
     enum CodingKeys: String, CodingKey {
-        case sku, quantity
+        case sku, quantity, tags, categories
         case platformLineID = "platform_line_id"
         case amountMinor = "amount_minor"
+        case productID = "product_id"
     }
 }
 

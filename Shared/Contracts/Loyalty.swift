@@ -122,21 +122,42 @@ public struct LoyaltyEntry: Codable, Sendable, Equatable {
 /// `loyalty.list_entries`: a customer's ledger, newest first, keyset-paginated.
 public typealias ListLoyaltyEntries = CustomerPageRequest
 
-/// A multiplier of the earning rules: lines whose SKU starts with one of `sku_prefixes` (a category of the
-/// catalogue) or orders carrying `order_tag` earn `percent` % of the base points.
+/// A multiplier of the earning rules: lines whose product carries one of `product_tags`, or is in one of
+/// `categories` (the product mirror's tags and categories, compared case-insensitively), or whose SKU starts with
+/// one of `sku_prefixes`, earn `percent` % of the base points. At least one of the three lists must name something.
 public struct EarnMultiplier: Codable, Sendable, Equatable {
     public var name: String
+    public var productTags: [String]?
+    public var categories: [String]?
     public var skuPrefixes: [String]?
     public var percent: Int
 
-    public init(name: String, skuPrefixes: [String]?, percent: Int) {
+    public init(
+        name: String, productTags: [String]? = nil, categories: [String]? = nil, skuPrefixes: [String]? = nil,
+        percent: Int
+    ) {
         self.name = name
+        self.productTags = productTags
+        self.categories = categories
         self.skuPrefixes = skuPrefixes
         self.percent = percent
     }
 
+    /// Whether a line of `sku` whose product has `tags` and `categories` earns this multiplier.
+    public func matches(sku: String?, tags: [String], categories lineCategories: [String]) -> Bool {
+        func overlaps(_ wanted: [String]?, _ have: [String]) -> Bool {
+            guard let wanted, !wanted.isEmpty, !have.isEmpty else { return false }
+            let lowered = Set(have.map { $0.lowercased() })
+            return wanted.contains { lowered.contains($0.lowercased()) }
+        }
+        if overlaps(productTags, tags) || overlaps(categories, lineCategories) { return true }
+        guard let sku else { return false }
+        return (skuPrefixes ?? []).contains { sku.hasPrefix($0) }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case name, percent
+        case name, percent, categories
+        case productTags = "product_tags"
         case skuPrefixes = "sku_prefixes"
     }
 }
@@ -313,10 +334,19 @@ public struct LoyaltyRules: Codable, Sendable, Equatable {
         func label(_ value: String) -> Bool { !value.isEmpty && value.count <= 100 && !value.contains("\u{0}") }
         for (index, multiplier) in multipliers.enumerated() {
             check((0...1000).contains(multiplier.percent), "multipliers[\(index)].percent", "must be 0 to 1000")
-            let prefixes = multiplier.skuPrefixes ?? []
+            let lists = [
+                ("product_tags", multiplier.productTags), ("categories", multiplier.categories),
+                ("sku_prefixes", multiplier.skuPrefixes),
+            ]
+            for (field, list) in lists {
+                guard let list else { continue }
+                check(
+                    list.count <= 100 && list.allSatisfy(label), "multipliers[\(index)].\(field)",
+                    "must name at most 100 values of 1 to 100 characters")
+            }
             check(
-                !prefixes.isEmpty && prefixes.count <= 100 && prefixes.allSatisfy(label),
-                "multipliers[\(index)].sku_prefixes", "must name 1 to 100 prefixes of 1 to 100 characters")
+                lists.contains { !($0.1 ?? []).isEmpty }, "multipliers[\(index)]",
+                "must name product_tags, categories or sku_prefixes")
             check(label(multiplier.name), "multipliers[\(index)].name", "must be 1 to 100 characters")
         }
         check(multipliers.count <= 100, "multipliers", "at most 100")

@@ -13,10 +13,15 @@ public struct OrderLine: Codable, Sendable, Equatable {
     public var unitPrice: Money
     /// Discounts allocated to the whole line.
     public var discount: Money
+    /// The product's tags as the store's product mirror holds them now (empty when the product is not mirrored).
+    public var tags: [String]
+    /// The product's categories (Shopify product type and taxonomy category, WooCommerce categories).
+    public var categories: [String]
 
     public init(
         platformLineID: Int64, productID: Int64?, variantID: Int64?, sku: String?, title: String,
-        variantTitle: String?, quantity: Int, unitPrice: Money, discount: Money
+        variantTitle: String?, quantity: Int, unitPrice: Money, discount: Money, tags: [String] = [],
+        categories: [String] = []
     ) {
         self.platformLineID = platformLineID
         self.productID = productID
@@ -27,10 +32,28 @@ public struct OrderLine: Codable, Sendable, Equatable {
         self.quantity = quantity
         self.unitPrice = unitPrice
         self.discount = discount
+        self.tags = tags
+        self.categories = categories
+    }
+
+    /// Lines written before products were mirrored have no `tags` or `categories`: they decode as empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            platformLineID: try c.decode(Int64.self, forKey: .platformLineID),
+            productID: try c.decodeIfPresent(Int64.self, forKey: .productID),
+            variantID: try c.decodeIfPresent(Int64.self, forKey: .variantID),
+            sku: try c.decodeIfPresent(String.self, forKey: .sku), title: try c.decode(String.self, forKey: .title),
+            variantTitle: try c.decodeIfPresent(String.self, forKey: .variantTitle),
+            quantity: try c.decode(Int.self, forKey: .quantity),
+            unitPrice: try c.decode(Money.self, forKey: .unitPrice),
+            discount: try c.decode(Money.self, forKey: .discount),
+            tags: try c.decodeIfPresent([String].self, forKey: .tags) ?? [],
+            categories: try c.decodeIfPresent([String].self, forKey: .categories) ?? [])
     }
 
     enum CodingKeys: String, CodingKey {
-        case sku, title, quantity, discount
+        case sku, title, quantity, discount, tags, categories
         case platformLineID = "platform_line_id"
         case productID = "product_id"
         case variantID = "variant_id"

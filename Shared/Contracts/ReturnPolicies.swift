@@ -34,15 +34,17 @@ public enum RequiredItemCondition: String, Codable, Sendable, CaseIterable {
 
 /// A return policy: the rules that apply to the lines of the orders it covers.
 ///
-/// Scope: `storeID` nil covers every store; `skuPrefix` narrows it to the products whose SKU starts with it (mirrored
-/// orders carry no product tags, SKU families stand in for them); `customerTag` narrows it to a customer segment (a
-/// segment of the customers service, by name, or a tag of the customer record). Of the policies that cover a line, the one with the highest `priority` applies (then
-/// the most specific, then the oldest); with none, ``ReturnPolicy/builtIn`` does.
+/// Scope: `storeID` nil covers every store; `productTag` narrows it to the lines whose product carries that tag
+/// (from the customers service's product mirror); `skuPrefix` to the lines whose SKU starts with it (a SKU family);
+/// `customerTag` to a customer segment (a segment of the customers service, by name, or a tag of the customer
+/// record). Of the policies that cover a line, the one with the highest `priority` applies (then the most specific,
+/// then the oldest); with none, ``ReturnPolicy/builtIn`` does.
 public struct ReturnPolicy: Codable, Sendable, Equatable {
     public var id: UUID
     public var name: String
     public var storeID: UUID?
     public var skuPrefix: String?
+    public var productTag: String?
     public var customerTag: String?
     public var priority: Int
     /// The IANA time zone whose calendar days the window counts (the store's).
@@ -55,6 +57,8 @@ public struct ReturnPolicy: Codable, Sendable, Equatable {
     public var finalSaleSKUPrefixes: [String]
     /// Orders carrying one of these tags are final sale as a whole.
     public var finalSaleOrderTags: [String]
+    /// Lines whose product carries one of these tags are final sale.
+    public var finalSaleProductTags: [String]
     public var requiredCondition: RequiredItemCondition
     public var allowedOutcomes: [ReturnResolutionKind]
     /// Restocking fee as a share of each refunded line, in basis points (1000 = 10 %).
@@ -75,10 +79,10 @@ public struct ReturnPolicy: Codable, Sendable, Equatable {
     public var updatedAt: Date?
 
     public init(
-        id: UUID, name: String, storeID: UUID? = nil, skuPrefix: String? = nil, customerTag: String? = nil,
-        priority: Int = 0, timeZone: String = "UTC", windowDays: Int = 30, exchangeOnlyDays: Int = 0,
-        finalSaleSKUPrefixes: [String] = [], finalSaleOrderTags: [String] = ["final-sale"],
-        requiredCondition: RequiredItemCondition = .any,
+        id: UUID, name: String, storeID: UUID? = nil, skuPrefix: String? = nil, productTag: String? = nil,
+        customerTag: String? = nil, priority: Int = 0, timeZone: String = "UTC", windowDays: Int = 30,
+        exchangeOnlyDays: Int = 0, finalSaleSKUPrefixes: [String] = [], finalSaleOrderTags: [String] = ["final-sale"],
+        finalSaleProductTags: [String] = ["final-sale"], requiredCondition: RequiredItemCondition = .any,
         allowedOutcomes: [ReturnResolutionKind] = ReturnResolutionKind.allCases, restockingFeeBasisPoints: Int = 0,
         restockingFeeFixedMinor: Int64 = 0, returnShippingPayer: ReturnShippingPayer = .merchant,
         returnShippingFeeMinor: Int64 = 0, autoApprove: Bool = true, maxReturnsPerPeriod: Int? = nil,
@@ -89,6 +93,7 @@ public struct ReturnPolicy: Codable, Sendable, Equatable {
         self.name = name
         self.storeID = storeID
         self.skuPrefix = skuPrefix
+        self.productTag = productTag
         self.customerTag = customerTag
         self.priority = priority
         self.timeZone = timeZone
@@ -96,6 +101,7 @@ public struct ReturnPolicy: Codable, Sendable, Equatable {
         self.exchangeOnlyDays = exchangeOnlyDays
         self.finalSaleSKUPrefixes = finalSaleSKUPrefixes
         self.finalSaleOrderTags = finalSaleOrderTags
+        self.finalSaleProductTags = finalSaleProductTags
         self.requiredCondition = requiredCondition
         self.allowedOutcomes = allowedOutcomes
         self.restockingFeeBasisPoints = restockingFeeBasisPoints
@@ -119,12 +125,14 @@ public struct ReturnPolicy: Codable, Sendable, Equatable {
         case id, name, priority
         case storeID = "store_id"
         case skuPrefix = "sku_prefix"
+        case productTag = "product_tag"
         case customerTag = "customer_tag"
         case timeZone = "time_zone"
         case windowDays = "window_days"
         case exchangeOnlyDays = "exchange_only_days"
         case finalSaleSKUPrefixes = "final_sale_sku_prefixes"
         case finalSaleOrderTags = "final_sale_order_tags"
+        case finalSaleProductTags = "final_sale_product_tags"
         case requiredCondition = "required_condition"
         case allowedOutcomes = "allowed_outcomes"
         case restockingFeeBasisPoints = "restocking_fee_basis_points"
@@ -143,8 +151,9 @@ public struct ReturnPolicy: Codable, Sendable, Equatable {
 /// `returns.put_policy`: the whole policy (a replace, not a patch); `id` names it.
 public struct PutReturnPolicy: OperationInput, Codable, Equatable {
     public static let fields: Set<String> = [
-        "id", "name", "store_id", "sku_prefix", "customer_tag", "priority", "time_zone", "window_days",
-        "exchange_only_days", "final_sale_sku_prefixes", "final_sale_order_tags", "required_condition",
+        "id", "name", "store_id", "sku_prefix", "product_tag", "customer_tag", "priority", "time_zone",
+        "window_days", "exchange_only_days", "final_sale_sku_prefixes", "final_sale_order_tags",
+        "final_sale_product_tags", "required_condition",
         "allowed_outcomes", "restocking_fee_basis_points", "restocking_fee_fixed_minor", "return_shipping_payer",
         "return_shipping_fee_minor", "auto_approve", "max_returns_per_period", "max_return_value_minor_per_period",
         "period_days",
@@ -153,6 +162,7 @@ public struct PutReturnPolicy: OperationInput, Codable, Equatable {
     public var name: String
     public var storeID: UUID?
     public var skuPrefix: String?
+    public var productTag: String?
     public var customerTag: String?
     public var priority: Int?
     public var timeZone: String?
@@ -160,6 +170,7 @@ public struct PutReturnPolicy: OperationInput, Codable, Equatable {
     public var exchangeOnlyDays: Int?
     public var finalSaleSKUPrefixes: [String]?
     public var finalSaleOrderTags: [String]?
+    public var finalSaleProductTags: [String]?
     public var requiredCondition: RequiredItemCondition?
     public var allowedOutcomes: [ReturnResolutionKind]?
     public var restockingFeeBasisPoints: Int?
@@ -176,6 +187,7 @@ public struct PutReturnPolicy: OperationInput, Codable, Equatable {
         name = policy.name
         storeID = policy.storeID
         skuPrefix = policy.skuPrefix
+        productTag = policy.productTag
         customerTag = policy.customerTag
         priority = policy.priority
         timeZone = policy.timeZone
@@ -183,6 +195,7 @@ public struct PutReturnPolicy: OperationInput, Codable, Equatable {
         exchangeOnlyDays = policy.exchangeOnlyDays
         finalSaleSKUPrefixes = policy.finalSaleSKUPrefixes
         finalSaleOrderTags = policy.finalSaleOrderTags
+        finalSaleProductTags = policy.finalSaleProductTags
         requiredCondition = policy.requiredCondition
         allowedOutcomes = policy.allowedOutcomes
         restockingFeeBasisPoints = policy.restockingFeeBasisPoints
@@ -199,10 +212,12 @@ public struct PutReturnPolicy: OperationInput, Codable, Equatable {
     public var policy: ReturnPolicy {
         let defaults = ReturnPolicy(id: id, name: name)
         return ReturnPolicy(
-            id: id, name: name, storeID: storeID, skuPrefix: skuPrefix, customerTag: customerTag,
-            priority: priority ?? 0, timeZone: timeZone ?? defaults.timeZone, windowDays: windowDays,
-            exchangeOnlyDays: exchangeOnlyDays ?? 0, finalSaleSKUPrefixes: finalSaleSKUPrefixes ?? [],
+            id: id, name: name, storeID: storeID, skuPrefix: skuPrefix, productTag: productTag,
+            customerTag: customerTag, priority: priority ?? 0, timeZone: timeZone ?? defaults.timeZone,
+            windowDays: windowDays, exchangeOnlyDays: exchangeOnlyDays ?? 0,
+            finalSaleSKUPrefixes: finalSaleSKUPrefixes ?? [],
             finalSaleOrderTags: finalSaleOrderTags ?? defaults.finalSaleOrderTags,
+            finalSaleProductTags: finalSaleProductTags ?? defaults.finalSaleProductTags,
             requiredCondition: requiredCondition ?? .any, allowedOutcomes: allowedOutcomes ?? defaults.allowedOutcomes,
             restockingFeeBasisPoints: restockingFeeBasisPoints ?? 0,
             restockingFeeFixedMinor: restockingFeeFixedMinor ?? 0,
@@ -214,6 +229,7 @@ public struct PutReturnPolicy: OperationInput, Codable, Equatable {
     public func validate() -> [FieldIssue] {
         var issues = Validate.text(name, field: "name", max: 100)
         issues += Validate.optionalText(skuPrefix, field: "sku_prefix", max: 64)
+        issues += Validate.optionalText(productTag, field: "product_tag", max: 255)
         issues += Validate.optionalText(customerTag, field: "customer_tag", max: 64)
         if let timeZone, TimeZone(identifier: timeZone) == nil || timeZone.count > 64 {
             issues.append(FieldIssue("time_zone", "must be an IANA time zone such as Europe/Berlin"))
@@ -228,6 +244,7 @@ public struct PutReturnPolicy: OperationInput, Codable, Equatable {
         for (field, list) in [
             ("final_sale_sku_prefixes", finalSaleSKUPrefixes ?? []),
             ("final_sale_order_tags", finalSaleOrderTags ?? []),
+            ("final_sale_product_tags", finalSaleProductTags ?? []),
         ] {
             if list.count > 50 { issues.append(FieldIssue(field, "must hold at most 50 entries")) }
             for (index, value) in list.enumerated() {
@@ -262,12 +279,14 @@ public struct PutReturnPolicy: OperationInput, Codable, Equatable {
         case id, name, priority
         case storeID = "store_id"
         case skuPrefix = "sku_prefix"
+        case productTag = "product_tag"
         case customerTag = "customer_tag"
         case timeZone = "time_zone"
         case windowDays = "window_days"
         case exchangeOnlyDays = "exchange_only_days"
         case finalSaleSKUPrefixes = "final_sale_sku_prefixes"
         case finalSaleOrderTags = "final_sale_order_tags"
+        case finalSaleProductTags = "final_sale_product_tags"
         case requiredCondition = "required_condition"
         case allowedOutcomes = "allowed_outcomes"
         case restockingFeeBasisPoints = "restocking_fee_basis_points"

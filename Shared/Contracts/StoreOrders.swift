@@ -128,11 +128,10 @@ public struct StoreOrderLine: Codable, Sendable, Equatable {
     public var unitPriceMinor: Int64
     /// Discounts allocated to the whole line, in minor units.
     public var discountMinor: Int64
-    public var tags: [String]
 
     public init(
         platformLineID: Int64, productID: Int64? = nil, variantID: Int64? = nil, sku: String?, title: String,
-        variantTitle: String? = nil, quantity: Int, unitPriceMinor: Int64, discountMinor: Int64 = 0, tags: [String] = []
+        variantTitle: String? = nil, quantity: Int, unitPriceMinor: Int64, discountMinor: Int64 = 0
     ) {
         self.platformLineID = platformLineID
         self.productID = productID
@@ -143,11 +142,10 @@ public struct StoreOrderLine: Codable, Sendable, Equatable {
         self.quantity = quantity
         self.unitPriceMinor = unitPriceMinor
         self.discountMinor = discountMinor
-        self.tags = tags
     }
 
     enum CodingKeys: String, CodingKey {
-        case sku, title, quantity, tags
+        case sku, title, quantity
         case platformLineID = "platform_line_id"
         case productID = "product_id"
         case variantID = "variant_id"
@@ -346,6 +344,10 @@ public enum StoreUpdate: Sendable, Equatable {
     case order(StoreOrder)
     /// The order was deleted on the platform (WooCommerce `order.deleted`).
     case orderDeleted(platformOrderID: Int64)
+    /// A product's current state (its tags and categories reach the lines of mirrored orders).
+    case product(StoreProduct)
+    /// The product was deleted on the platform; orders that hold it keep its last tags.
+    case productDeleted(platformProductID: Int64)
     /// One fulfillment of an order was created or changed.
     case fulfillment(platformOrderID: Int64, StoreFulfillment)
     /// One refund of an order was created.

@@ -32,6 +32,10 @@ public enum StorePayloadDecoder {
             return .customer(try ShopifyCustomerDecoder.customer(try .body(body), requireID: true))
         case "customers/delete":
             return .customerDeleted(platformCustomerID: try PayloadObject.body(body).requiredID("id"))
+        case "products/create", "products/update":
+            return .product(try ProductDecoder.shopify(try .body(body)))
+        case "products/delete":
+            return .productDeleted(platformProductID: try PayloadObject.body(body).requiredID("id"))
         case "customers/data_request":
             let request = try ShopifyCustomerDecoder.compliance(try .body(body), ordersKey: "orders_requested")
             return .customerDataRequest(
@@ -64,6 +68,10 @@ public enum StorePayloadDecoder {
             return .customer(try WooCommerceDecoder.customer(try .body(body)))
         case "customer.deleted":
             return .customerDeleted(platformCustomerID: try PayloadObject.body(body).requiredID("id"))
+        case "product.created", "product.updated", "product.restored":
+            return .product(try ProductDecoder.wooCommerce(try .body(body)))
+        case "product.deleted":
+            return .productDeleted(platformProductID: try PayloadObject.body(body).requiredID("id"))
         default:
             return .unknown(topic: topic)
         }

@@ -159,7 +159,8 @@ struct StoreSyncApplyTests {
             #expect(
                 refund?.lines == [
                     OrderEventLine(
-                        platformLineID: 9_007_199_254_740_993, sku: "MUG-RED", quantity: 1, amountMinor: 5000)
+                        platformLineID: 9_007_199_254_740_993, sku: "MUG-RED", quantity: 1, amountMinor: 5000,
+                        productID: 1)
                 ])
             #expect(refund?.orderID == order.id)
             #expect(refund?.customerID == customerID)

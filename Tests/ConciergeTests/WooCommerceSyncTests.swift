@@ -179,7 +179,7 @@ struct WooCommerceSyncTests {
         try await Fixture.withRouters { routers in
             let store = UUID()
             let product = try await StoreSyncFixture.deliver(
-                routers, store: store, platform: .woocommerce, topic: "product.updated",
+                routers, store: store, platform: .woocommerce, topic: "action.woocommerce_add_to_cart",
                 body: #"{"id": 42, "name": "Mug"}"#)
             let coupon = try await StoreSyncFixture.deliver(
                 routers, store: store, platform: .woocommerce, topic: "coupon.created", body: "not even json")

@@ -197,7 +197,7 @@ struct WooCommercePayloadTests {
 
     @Test(
         "action hooks and other topics are unknown",
-        arguments: ["action.woocommerce_add_to_cart", "product.created", "coupon.updated", "order.trashed"])
+        arguments: ["action.woocommerce_add_to_cart", "coupon.created", "coupon.updated", "order.trashed"])
     func unknown(topic: String) throws {
         #expect(try Fixture.woo(topic, Array("{".utf8)) == .unknown(topic: topic))
     }

@@ -118,19 +118,22 @@ public struct OrderReader: Sendable {
     ) async throws -> [OrderLine] {
         let rows = try await connection.query(
             """
-            SELECT platform_line_id, product_id, variant_id, sku, title, variant_title, quantity, unit_price_minor,
-                   discount_minor
-            FROM customers.order_lines
-            WHERE store_id = \(storeID) AND platform_order_id = \(platformOrderID)
-            ORDER BY platform_line_id
+            SELECT l.platform_line_id, l.product_id, l.variant_id, l.sku, l.title, l.variant_title, l.quantity,
+                   l.unit_price_minor, l.discount_minor, coalesce(p.tags, '{}'), coalesce(p.categories, '{}')
+            FROM customers.order_lines l
+            LEFT JOIN customers.products p ON p.store_id = l.store_id AND p.platform_product_id = l.product_id
+            WHERE l.store_id = \(storeID) AND l.platform_order_id = \(platformOrderID)
+            ORDER BY l.platform_line_id
             """, logger: logger)
         var lines: [OrderLine] = []
-        for try await row in rows.decode((Int64, Int64?, Int64?, String?, String, String?, Int, Int64, Int64).self) {
+        for try await row in rows.decode(
+            (Int64, Int64?, Int64?, String?, String, String?, Int, Int64, Int64, [String], [String]).self)
+        {
             lines.append(
                 OrderLine(
                     platformLineID: row.0, productID: row.1, variantID: row.2, sku: row.3, title: row.4,
                     variantTitle: row.5, quantity: row.6, unitPrice: Money(amountMinor: row.7, currency: currency),
-                    discount: Money(amountMinor: row.8, currency: currency)))
+                    discount: Money(amountMinor: row.8, currency: currency), tags: row.9, categories: row.10))
         }
         return lines
     }

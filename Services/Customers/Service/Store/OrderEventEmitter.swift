@@ -41,7 +41,8 @@ struct OrderEventEmitter: Sendable {
         let allLines = lines.map {
             OrderEventLine(
                 platformLineID: $0.id, sku: $0.sku, quantity: $0.quantity,
-                amountMinor: $0.unitPriceMinor * Int64($0.quantity) - $0.discountMinor)
+                amountMinor: $0.unitPriceMinor * Int64($0.quantity) - $0.discountMinor, productID: $0.productID,
+                tags: $0.tags, categories: $0.categories)
         }
         func event(
             amount: Int64, lines: [OrderEventLine], refundID: Int64? = nil, tracking: (String?, String?) = (nil, nil)
@@ -73,14 +74,16 @@ struct OrderEventEmitter: Sendable {
                 EventType.orderFulfilled, event(amount: order.totalMinor, lines: allLines, tracking: tracking))
             try await mark("fulfilled_emitted_at", order.id, connection, logger)
         }
-        let skus = Dictionary(lines.map { ($0.id, $0.sku) }, uniquingKeysWith: { first, _ in first })
+        let byID = Dictionary(lines.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for refund in try await unpublishedRefunds(
             storeID: storeID, platformOrderID: platformOrderID, connection, logger)
         {
             let refundLines = refund.lines.map {
-                OrderEventLine(
-                    platformLineID: $0.platformLineID, sku: skus[$0.platformLineID] ?? nil, quantity: $0.quantity,
-                    amountMinor: $0.amountMinor ?? 0)
+                let line = byID[$0.platformLineID]
+                return OrderEventLine(
+                    platformLineID: $0.platformLineID, sku: line?.sku, quantity: $0.quantity,
+                    amountMinor: $0.amountMinor ?? 0, productID: line?.productID, tags: line?.tags ?? [],
+                    categories: line?.categories ?? [])
             }
             try await append(
                 EventType.orderRefunded, event(amount: refund.amountMinor, lines: refundLines, refundID: refund.id))
@@ -129,6 +132,9 @@ struct OrderEventEmitter: Sendable {
         var quantity: Int
         var unitPriceMinor: Int64
         var discountMinor: Int64
+        var productID: Int64?
+        var tags: [String]
+        var categories: [String]
     }
 
     private func lines(storeID: UUID, platformOrderID: Int64, _ connection: PostgresConnection, _ logger: Logger)
@@ -136,14 +142,19 @@ struct OrderEventEmitter: Sendable {
     {
         let rows = try await connection.query(
             """
-            SELECT platform_line_id, sku, quantity, unit_price_minor, discount_minor FROM customers.order_lines
-            WHERE store_id = \(storeID) AND platform_order_id = \(platformOrderID)
-            ORDER BY platform_line_id
+            SELECT l.platform_line_id, l.sku, l.quantity, l.unit_price_minor, l.discount_minor, l.product_id,
+                   coalesce(p.tags, '{}'), coalesce(p.categories, '{}')
+            FROM customers.order_lines l
+            LEFT JOIN customers.products p ON p.store_id = l.store_id AND p.platform_product_id = l.product_id
+            WHERE l.store_id = \(storeID) AND l.platform_order_id = \(platformOrderID)
+            ORDER BY l.platform_line_id
             """, logger: logger)
         var lines: [Line] = []
-        for try await row in rows.decode((Int64, String?, Int, Int64, Int64).self) {
+        for try await row in rows.decode((Int64, String?, Int, Int64, Int64, Int64?, [String], [String]).self) {
             lines.append(
-                Line(id: row.0, sku: row.1, quantity: row.2, unitPriceMinor: row.3, discountMinor: row.4))
+                Line(
+                    id: row.0, sku: row.1, quantity: row.2, unitPriceMinor: row.3, discountMinor: row.4,
+                    productID: row.5, tags: row.6, categories: row.7))
         }
         return lines
     }

@@ -256,10 +256,10 @@ struct OrderMirror: Sendable {
                 """
                 INSERT INTO customers.order_lines
                     (store_id, platform_order_id, platform_line_id, product_id, variant_id, sku, title, variant_title,
-                     quantity, unit_price_minor, discount_minor, tags)
+                     quantity, unit_price_minor, discount_minor)
                 VALUES (\(storeID), \(order.platformOrderID), \(line.platformLineID), \(line.productID),
                         \(line.variantID), \(line.sku), \(line.title), \(line.variantTitle), \(line.quantity),
-                        \(line.unitPriceMinor), \(line.discountMinor), \(line.tags))
+                        \(line.unitPriceMinor), \(line.discountMinor))
                 ON CONFLICT (store_id, platform_order_id, platform_line_id) DO NOTHING
                 """, logger: logger)
         }

@@ -7,12 +7,13 @@ import StorePlatforms
 import Wire
 
 /// The `customers.store_sync` consumer: applies each stored store delivery (`store.delivery_received`) to the
-/// order mirror and the customer records, in the consumer's transaction, and records how it ended on the delivery.
+/// order and product mirrors and the customer records, in the consumer's transaction, and records how it ended on the delivery.
 ///
 /// A signed but unusable delivery (undecodable body, or one whose application is refused) is marked `failed` with a
 /// reason that holds no personal data, and never blocks the deliveries after it.
 public struct StoreSync: Sendable {
     private let mirror = OrderMirror()
+    private let products = ProductMirror()
     private let emitter = OrderEventEmitter()
     private let customers = StoreCustomerSync()
 
@@ -122,6 +123,13 @@ public struct StoreSync: Sendable {
         case .orderDeleted(let platformOrderID):
             let deleted = try await mirror.markDeleted(
                 storeID: delivery.storeID, platformOrderID: platformOrderID, on: connection, logger: logger)
+            return (deleted ? .applied : .ignored, nil)
+        case .product(let product):
+            let written = try await products.write(product, delivery: delivery, on: connection, logger: logger)
+            return (written ? .applied : .stale, nil)
+        case .productDeleted(let platformProductID):
+            let deleted = try await products.markDeleted(
+                storeID: delivery.storeID, platformProductID: platformProductID, on: connection, logger: logger)
             return (deleted ? .applied : .ignored, nil)
         case .ping, .unknown:
             return (.ignored, nil)

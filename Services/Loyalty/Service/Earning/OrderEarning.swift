@@ -33,7 +33,7 @@ public struct OrderEarning: Sendable {
                 (
                     line,
                     calculator.points(
-                        amountMinor: line.amountMinor, linePercent: calculator.linePercent(sku: line.sku),
+                        amountMinor: line.amountMinor, linePercent: calculator.linePercent(line),
                         tierPercent: tierPercent, campaignPercent: campaignPercent)
                 ))
         }

@@ -63,12 +63,15 @@ public struct EarnCalculator: Sendable {
 
     public init(rules: LoyaltyRules) { self.rules = rules }
 
-    /// The multiplier of a line, in percent: the highest matching SKU-prefix multiplier, else 100.
-    public func linePercent(sku: String?) -> Int {
-        guard let sku else { return 100 }
-        let matching = rules.multipliers.filter { multiplier in
-            (multiplier.skuPrefixes ?? []).contains { sku.hasPrefix($0) }
-        }
+    /// The multiplier of a line, in percent: the highest matching multiplier (product tag, category or SKU
+    /// prefix), else 100.
+    public func linePercent(_ line: OrderEventLine) -> Int {
+        linePercent(sku: line.sku, tags: line.tags, categories: line.categories)
+    }
+
+    /// The multiplier of a line of `sku` whose product has `tags` and `categories`, in percent.
+    public func linePercent(sku: String?, tags: [String] = [], categories: [String] = []) -> Int {
+        let matching = rules.multipliers.filter { $0.matches(sku: sku, tags: tags, categories: categories) }
         return matching.map(\.percent).max() ?? 100
     }
 

@@ -3,8 +3,8 @@ import Foundation
 
 /// Which lines of a mirrored order can be returned, and why (not), in words for agents and customers.
 ///
-/// Rules, in the order they decide: a cancelled order returns nothing; final-sale lines (policy SKU prefixes or
-/// order tags) never; units already refunded by the platform or asked back by an open return are not returnable
+/// Rules, in the order they decide: a cancelled order returns nothing; final-sale lines (policy order tags,
+/// product tags or SKU prefixes) never; units already refunded by the platform or asked back by an open return are not returnable
 /// again; a line that has not shipped cannot be returned yet (only its shipped units can); then the window: in time
 /// with every allowed outcome, then the exchange-only days, then closed.
 public struct Eligibility: Sendable {
@@ -32,7 +32,7 @@ public struct Eligibility: Sendable {
 
     /// The policy of `line`.
     public func policy(of line: OrderLine) -> ReturnPolicy {
-        resolver.policy(storeID: order.storeID, sku: line.sku, customerTags: customerTags)
+        resolver.policy(storeID: order.storeID, line: line, customerTags: customerTags)
     }
 
     public func evaluate(_ line: OrderLine) -> LineEligibility {
@@ -53,6 +53,10 @@ public struct Eligibility: Sendable {
         let finalTags = Set(policy.finalSaleOrderTags.map { $0.lowercased() })
         if let tag = order.tags.first(where: { finalTags.contains($0.lowercased()) }) {
             return answer("final_sale", "\(name) was sold as final sale (order tagged \(tag)): it cannot be returned.")
+        }
+        let finalProductTags = Set(policy.finalSaleProductTags.map { $0.lowercased() })
+        if let tag = line.tags.first(where: { finalProductTags.contains($0.lowercased()) }) {
+            return answer("final_sale", "\(name) is a final-sale item (product tagged \(tag)): it cannot be returned.")
         }
         if let sku = line.sku,
             let prefix = policy.finalSaleSKUPrefixes.first(where: { sku.lowercased().hasPrefix($0.lowercased()) })

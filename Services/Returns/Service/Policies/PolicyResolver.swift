@@ -8,15 +8,25 @@ public struct PolicyResolver: Sendable {
 
     public init(policies: [ReturnPolicy]) { self.policies = policies }
 
-    /// Of the policies covering the line (store, SKU family, customer segment), the one with the highest priority,
-    /// then the most specific, then the oldest; ``ReturnPolicy/builtIn`` when none does.
-    public func policy(storeID: UUID, sku: String?, customerTags: [String]) -> ReturnPolicy {
+    /// The policy of `line` of an order of `storeID`.
+    public func policy(storeID: UUID, line: OrderLine, customerTags: [String]) -> ReturnPolicy {
+        policy(storeID: storeID, sku: line.sku, productTags: line.tags, customerTags: customerTags)
+    }
+
+    /// Of the policies covering the line (store, SKU family, product tag, customer segment), the one with the
+    /// highest priority, then the most specific, then the oldest; ``ReturnPolicy/builtIn`` when none does. Tags
+    /// compare case-insensitively.
+    public func policy(storeID: UUID, sku: String?, productTags: [String] = [], customerTags: [String])
+        -> ReturnPolicy
+    {
         let tags = Set(customerTags.map { $0.lowercased() })
+        let lineTags = Set(productTags.map { $0.lowercased() })
         let covering = policies.filter { policy in
             if let store = policy.storeID, store != storeID { return false }
             if let prefix = policy.skuPrefix {
                 guard let sku, sku.lowercased().hasPrefix(prefix.lowercased()) else { return false }
             }
+            if let tag = policy.productTag, !lineTags.contains(tag.lowercased()) { return false }
             if let tag = policy.customerTag, !tags.contains(tag.lowercased()) { return false }
             return true
         }
@@ -35,6 +45,7 @@ public struct PolicyResolver: Sendable {
     public var needsCustomerTags: Bool { policies.contains { $0.customerTag != nil } }
 
     static func specificity(_ policy: ReturnPolicy) -> Int {
-        [policy.storeID != nil, policy.skuPrefix != nil, policy.customerTag != nil].filter { $0 }.count
+        [policy.storeID != nil, policy.skuPrefix != nil, policy.productTag != nil, policy.customerTag != nil]
+            .filter { $0 }.count
     }
 }

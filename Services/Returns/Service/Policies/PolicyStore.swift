@@ -17,24 +17,27 @@ public struct PolicyStore: Sendable {
         let rows = try await connection.query(
             """
             INSERT INTO returns.policies AS p (
-                id, name, store_id, sku_prefix, customer_tag, priority, time_zone, window_days, exchange_only_days,
-                final_sale_sku_prefixes, final_sale_order_tags, required_condition, allowed_outcomes,
+                id, name, store_id, sku_prefix, product_tag, customer_tag, priority, time_zone, window_days,
+                exchange_only_days, final_sale_sku_prefixes, final_sale_order_tags, final_sale_product_tags,
+                required_condition, allowed_outcomes,
                 restocking_fee_basis_points, restocking_fee_fixed_minor, return_shipping_payer,
                 return_shipping_fee_minor, auto_approve, max_returns_per_period, max_return_value_minor_per_period,
                 period_days)
             VALUES (
-                \(policy.id), \(policy.name), \(policy.storeID), \(policy.skuPrefix), \(policy.customerTag),
-                \(policy.priority), \(policy.timeZone), \(policy.windowDays), \(policy.exchangeOnlyDays),
-                \(policy.finalSaleSKUPrefixes), \(policy.finalSaleOrderTags), \(policy.requiredCondition.rawValue),
+                \(policy.id), \(policy.name), \(policy.storeID), \(policy.skuPrefix), \(policy.productTag),
+                \(policy.customerTag), \(policy.priority), \(policy.timeZone), \(policy.windowDays),
+                \(policy.exchangeOnlyDays), \(policy.finalSaleSKUPrefixes), \(policy.finalSaleOrderTags),
+                \(policy.finalSaleProductTags), \(policy.requiredCondition.rawValue),
                 \(outcomes), \(policy.restockingFeeBasisPoints), \(policy.restockingFeeFixedMinor),
                 \(policy.returnShippingPayer.rawValue), \(policy.returnShippingFeeMinor), \(policy.autoApprove),
                 \(policy.maxReturnsPerPeriod), \(policy.maxReturnValueMinorPerPeriod), \(policy.periodDays))
             ON CONFLICT (id) DO UPDATE SET
                 name = EXCLUDED.name, store_id = EXCLUDED.store_id, sku_prefix = EXCLUDED.sku_prefix,
-                customer_tag = EXCLUDED.customer_tag, priority = EXCLUDED.priority, time_zone = EXCLUDED.time_zone,
+                product_tag = EXCLUDED.product_tag, customer_tag = EXCLUDED.customer_tag, priority = EXCLUDED.priority, time_zone = EXCLUDED.time_zone,
                 window_days = EXCLUDED.window_days, exchange_only_days = EXCLUDED.exchange_only_days,
                 final_sale_sku_prefixes = EXCLUDED.final_sale_sku_prefixes,
                 final_sale_order_tags = EXCLUDED.final_sale_order_tags,
+                final_sale_product_tags = EXCLUDED.final_sale_product_tags,
                 required_condition = EXCLUDED.required_condition, allowed_outcomes = EXCLUDED.allowed_outcomes,
                 restocking_fee_basis_points = EXCLUDED.restocking_fee_basis_points,
                 restocking_fee_fixed_minor = EXCLUDED.restocking_fee_fixed_minor,

@@ -43,7 +43,7 @@ public enum ReturnWindows {
         var latest: (Date, String)?
         var started = true
         for line in order.lines {
-            let policy = resolver.policy(storeID: order.storeID, sku: line.sku, customerTags: customerTags)
+            let policy = resolver.policy(storeID: order.storeID, line: line, customerTags: customerTags)
             windowDays = max(windowDays, policy.windowDays)
             guard let (start, from) = start(of: line, in: order) else {
                 if refundedUnits(of: line, in: order) < line.quantity { started = false }
