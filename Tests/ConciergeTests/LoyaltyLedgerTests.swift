@@ -107,6 +107,52 @@ struct LoyaltyEarningTests {
         }
     }
 
+    @Test func productTagAndCategoryMultipliersEarnPerLineAndTheirReversalKeepsTheEarnedShare() async throws {
+        try await Fixture.withRouters { routers in
+            _ = try await routers.publish(
+                LoyaltyRules(
+                    pointsPerUnit: 1, unitMinor: 100,
+                    multipliers: [
+                        EarnMultiplier(name: "new season", productTags: ["new-season"], percent: 200),
+                        EarnMultiplier(name: "outdoor", categories: ["Outdoor"], percent: 300),
+                        EarnMultiplier(name: "boots by sku", skuPrefixes: ["BOOT-"], percent: 150),
+                    ]))
+            let customer = UUID()
+            // 10.00 each: tag x2 = 20, category x3 (matched case-insensitively) = 30, tag and category: the
+            // highest (x3) = 30, SKU x1.5 = 15, nothing = 10. 105 points.
+            let order = testOrder(
+                customerID: customer,
+                lines: [
+                    OrderEventLine(
+                        platformLineID: 1, sku: "TEE-1", quantity: 1, amountMinor: 1000, productID: 11,
+                        tags: ["New-Season"]),
+                    OrderEventLine(
+                        platformLineID: 2, sku: "TENT-1", quantity: 1, amountMinor: 1000, productID: 12,
+                        categories: ["outdoor"]),
+                    OrderEventLine(
+                        platformLineID: 3, sku: "JACKET-1", quantity: 1, amountMinor: 1000, productID: 13,
+                        tags: ["new-season"], categories: ["Outdoor"]),
+                    OrderEventLine(platformLineID: 4, sku: "BOOT-1", quantity: 1, amountMinor: 1000),
+                    OrderEventLine(platformLineID: 5, sku: "MUG-1", quantity: 1, amountMinor: 1000, tags: ["kitchen"]),
+                ], total: 5000)
+            try await routers.deliver(EventType.orderPaid, order)
+            #expect(try await routers.loyaltyAccount(customer).pending == 105)
+            #expect(
+                try await routers.scalar(
+                    "SELECT points FROM loyalty.order_lines WHERE order_id = '\(order.orderID)' AND platform_line_id = 2"
+                ) == 30)
+            // Rules without the multipliers, then a refund of the tent: it gives back what the tent earned (30).
+            _ = try await routers.publish(LoyaltyRules(pointsPerUnit: 1, unitMinor: 100))
+            let refund = testOrder(
+                customerID: customer, orderID: order.orderID,
+                lines: [OrderEventLine(platformLineID: 2, sku: "TENT-1", quantity: 1, amountMinor: 1000)],
+                refundID: 900)
+            try await routers.deliver(EventType.orderRefunded, refund)
+            #expect(try await routers.loyaltyAccount(customer).pending == 75)
+            #expect(try await routers.verifyLedger().mismatched.isEmpty)
+        }
+    }
+
     @Test func refundsReverseProRataOncePerLineWhicheverSourceReportsThem() async throws {
         try await Fixture.withRouters { routers in
             let v1 = try await routers.publish(LoyaltyRules(pointsPerUnit: 1))
@@ -646,6 +692,19 @@ struct LoyaltyRetentionTests {
                 PublishLoyaltyRules(rules: LoyaltyRules(pointsPerUnit: -1, tierDowngrade: "sometimes")), key: "k2")
             #expect(invalid.status == 422)
             #expect(invalid.problem?.errors?.map(\.field).contains("rules.tier_downgrade") == true)
+            // A multiplier must say which lines it covers, with no empty names.
+            let vague = try await routers.loyalty.call(
+                Operation.Loyalty.publishRules,
+                PublishLoyaltyRules(
+                    rules: LoyaltyRules(
+                        multipliers: [
+                            EarnMultiplier(name: "all", productTags: [], percent: 200),
+                            EarnMultiplier(name: "blank", categories: [""], percent: 200),
+                        ])), key: "k6")
+            #expect(vague.status == 422)
+            #expect(
+                Set(vague.problem?.errors?.map(\.field) ?? [])
+                    == ["rules.multipliers[0]", "rules.multipliers[1].categories"])
             let reward = try await routers.loyalty.call(
                 Operation.Loyalty.defineReward,
                 DefineLoyaltyReward(name: "x", kind: "fixed_discount", pointsCost: 10, valueMinor: 0), key: "k3")

@@ -111,6 +111,21 @@ struct ReturnRulesTests {
         #expect(final.explanation.contains("SKU SALE-TEE starts with SALE-"))
         let unshipped = check.evaluate(hat)
         #expect(unshipped.rule == "not_shipped")
+        var taggedProduct = hat
+        taggedProduct.tags = ["clearance", "Final-Sale"]
+        let byProduct = eligibility(F.order(store: Self.store, lines: [taggedProduct]), now: "2025-03-05T10:00:00Z")
+            .evaluate(taggedProduct)
+        #expect(byProduct.rule == "final_sale")
+        #expect(
+            byProduct.explanation == "Item HAT is a final-sale item (product tagged Final-Sale): it cannot be returned."
+        )
+        let noProductExclusion = ReturnPolicy(
+            id: UUID(), name: "no tag exclusion", storeID: Self.store, finalSaleProductTags: [])
+        #expect(
+            eligibility(
+                F.order(store: Self.store, lines: [taggedProduct]), now: "2025-03-05T10:00:00Z",
+                policies: [noProductExclusion]
+            ).evaluate(taggedProduct).rule == "not_shipped")
         var tagged = order
         tagged.tags = ["Final-Sale"]
         #expect(eligibility(tagged, now: "2025-03-05T10:00:00Z").evaluate(mug).rule == "final_sale")

@@ -96,6 +96,95 @@ struct ReturnWindowTests {
         #expect(window.closesAt == F.date("2025-05-02T22:00:00Z"))
     }
 
+    @Test func aProductTagPolicyCoversTheLinesWhoseProductCarriesTheTag() throws {
+        let store = UUID()
+        let standard = ReturnPolicy(id: UUID(), name: "store", storeID: store, windowDays: 14)
+        let footwear = ReturnPolicy(
+            id: UUID(), name: "footwear", storeID: store, productTag: "Footwear", windowDays: 60)
+        let vipFootwear = ReturnPolicy(
+            id: UUID(), name: "vip footwear", storeID: store, productTag: "footwear", customerTag: "vip",
+            windowDays: 90)
+        let resolver = PolicyResolver(policies: [standard, footwear, vipFootwear])
+        var boot = F.line(1, sku: "B-1", quantity: 1, unitMinor: 9_000)
+        boot.tags = ["FOOTWEAR", "leather"]
+        let mug = F.line(2, sku: "M-1", quantity: 1, unitMinor: 1_000)
+        #expect(resolver.policy(storeID: store, line: boot, customerTags: []).name == "footwear")
+        #expect(resolver.policy(storeID: store, line: mug, customerTags: []).name == "store")
+        // More specific (tag and segment) wins at equal priority.
+        #expect(resolver.policy(storeID: store, line: boot, customerTags: ["VIP"]).name == "vip footwear")
+        #expect(resolver.policy(storeID: store, line: mug, customerTags: ["vip"]).name == "store")
+        // The order's window is the longest of its lines'.
+        let order = F.order(
+            store: store, lines: [boot, mug],
+            fulfillments: [
+                F.shipment(
+                    1, lines: [boot, mug], createdAt: F.date("2025-03-01T10:00:00Z"),
+                    deliveredAt: F.date("2025-03-02T10:00:00Z"))
+            ])
+        #expect(ReturnWindows.window(of: order, resolver: resolver, customerTags: []).windowDays == 60)
+    }
+
+    @Test(.enabled(if: TestDatabase.isConfigured))
+    func aProductTagPolicyAppliesToTheMirroredProductsOfAStore() async throws {
+        try await F.withReturns { routers, returns in
+            let store = UUID()
+            let id: Int64 = 4_402
+            let lines = [
+                ShopifyBody.Line(id: 51, sku: "BOOT-9", quantity: 1, price: "120.00", productID: 7_001),
+                ShopifyBody.Line(id: 52, sku: "SOCK-1", quantity: 1, price: "9.00", productID: 7_002),
+                ShopifyBody.Line(id: 53, sku: "GIFT-1", quantity: 1, price: "70.00", productID: 7_003),
+            ]
+            for (product, tags) in [(7_001, "Footwear, leather"), (7_002, "accessories"), (7_003, "gift, FINAL-SALE")] {
+                try await StoreSyncFixture.deliver(
+                    routers, store: store, topic: "products/update",
+                    body: #"{"id": \#(product), "tags": "\#(tags)", "updated_at": "2025-02-01T00:00:00Z"}"#)
+            }
+            try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "orders/create",
+                body: ShopifyBody.order(id: id, financial: "paid", lines: lines, total: "199.00"))
+            try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "fulfillments/update",
+                body: ShopifyBody.fulfillment(
+                    id: 89, orderID: id, updatedAt: "2025-03-04T10:00:00Z", shipment: "delivered", lines: lines))
+            try await StoreSyncFixture.sync(routers.url)
+            let order = try await StoreSyncFixture.order(routers, store: store, platformOrderID: id)
+            #expect(order.lines.map(\.tags) == [["Footwear", "leather"], ["accessories"], ["gift", "FINAL-SALE"]])
+
+            for policy in [
+                ReturnPolicy(id: UUID(), name: "store 14", storeID: store, windowDays: 14),
+                ReturnPolicy(id: UUID(), name: "footwear 60", storeID: store, productTag: "footwear", windowDays: 60),
+            ] {
+                let put = try await returns.call(
+                    Operation.Returns.putPolicy, PutReturnPolicy(policy), principal: .agent, key: UUID().uuidString)
+                #expect(put.status == 200, "\(put.bodyText)")
+                #expect(try put.decoded(ReturnPolicy.self).productTag == policy.productTag)
+            }
+            let window = try await returns.call(Operation.Returns.returnWindow, GetReturnWindow(orderID: order.id))
+            #expect(try window.decoded(ReturnWindow.self).windowDays == 60)
+            let reply = try await returns.call(
+                Operation.Returns.eligibility, CheckReturnEligibility(orderID: order.id), principal: .agent)
+            #expect(reply.status == 200, "\(reply.bodyText)")
+            let answer = try reply.decoded(ReturnEligibility.self)
+            #expect(answer.lines.map(\.policyName) == ["footwear 60", "store 14", "store 14"])
+            // The gift is final sale by its product tag (the built-in `final-sale` exclusion, any case).
+            let gift = try #require(answer.lines.last)
+            #expect(gift.rule == "final_sale" && !gift.eligible)
+            #expect(gift.explanation.contains("product tagged FINAL-SALE"))
+
+            // Too long a tag is refused with the field named, and nothing is stored.
+            var bad = PutReturnPolicy(ReturnPolicy(id: UUID(), name: "bad", storeID: store, windowDays: 10))
+            bad.productTag = String(repeating: "x", count: 256)
+            bad.finalSaleProductTags = [""]
+            let invalid = try await returns.call(Operation.Returns.putPolicy, bad, principal: .agent, key: "bad-tag")
+            #expect(invalid.status == 422)
+            #expect(
+                Set(invalid.problem?.errors?.map(\.field) ?? []) == ["product_tag", "final_sale_product_tags[0]"])
+            let list = try await returns.call(
+                Operation.Returns.listPolicies, ListReturnPolicies(storeID: store), principal: .agent)
+            #expect(try list.decoded(ReturnPolicyList.self).policies.count == 2)
+        }
+    }
+
     @Test(.enabled(if: TestDatabase.isConfigured))
     func returnWindowAnswersForAMirroredOrderWithTheStoresPolicy() async throws {
         try await F.withReturns { routers, returns in

@@ -146,6 +146,7 @@ enum ShopifyBody {
         var sku: String
         var quantity: Int
         var price: String
+        var productID: Int64 = 1
     }
 
     static let defaultLines = [
@@ -165,7 +166,7 @@ enum ShopifyBody {
                 #"{"id":\#($0),"email":\#(quoted(email)),"first_name":"\#(firstName)","last_name":"Lee","phone":null,"updated_at":"\#(updatedAt)"}"#
             } ?? "null"
         let lineItems = lines.map {
-            #"{"id":\#($0.id),"sku":"\#($0.sku)","title":"Item \#($0.sku)","quantity":\#($0.quantity),"price":"\#($0.price)","total_discount":"0.00","product_id":1,"variant_id":2}"#
+            #"{"id":\#($0.id),"sku":"\#($0.sku)","title":"Item \#($0.sku)","quantity":\#($0.quantity),"price":"\#($0.price)","total_discount":"0.00","product_id":\#($0.productID),"variant_id":2}"#
         }
         return #"""
             {"id":\#(id),"name":"\#(number)","email":\#(quoted(email)),"phone":null,"currency":"USD",
