@@ -186,6 +186,42 @@ struct ReturnWindowTests {
     }
 
     @Test(.enabled(if: TestDatabase.isConfigured))
+    func aCustomerTagPolicyMatchesACustomersServiceSegmentByName() async throws {
+        try await F.withReturns { routers, returns in
+            let store = UUID()
+            let id: Int64 = 4_403
+            try await StoreSyncFixture.deliver(
+                routers, store: store, topic: "orders/create", body: ShopifyBody.order(id: id, financial: "paid"))
+            try await StoreSyncFixture.sync(routers.url)
+            let order = try await StoreSyncFixture.order(routers, store: store, platformOrderID: id)
+            for policy in [
+                ReturnPolicy(id: UUID(), name: "store 14", storeID: store, windowDays: 14),
+                ReturnPolicy(id: UUID(), name: "buyers 90", storeID: store, customerTag: "Buyers", windowDays: 90),
+            ] {
+                let put = try await returns.call(
+                    Operation.Returns.putPolicy, PutReturnPolicy(policy), principal: .agent, key: UUID().uuidString)
+                #expect(put.status == 200, "\(put.bodyText)")
+            }
+            func window() async throws -> Int {
+                let reply = try await returns.call(Operation.Returns.returnWindow, GetReturnWindow(orderID: order.id))
+                return try reply.decoded(ReturnWindow.self).windowDays
+            }
+            // No segment of that name yet: the store's policy.
+            #expect(try await window() == 14)
+            // A segment `buyers` (at least one order) holds the customer: the segment's policy applies.
+            let defined = try await routers.customers.call(
+                Operation.Customers.defineSegment, DefineSegment(name: "buyers", rule: SegmentRule(minOrders: 1)))
+            #expect(defined.status == 200 || defined.status == 201, "\(defined.bodyText)")
+            #expect(try await window() == 90)
+            // A rule the customer does not meet: back to the store's policy.
+            let redefined = try await routers.customers.call(
+                Operation.Customers.defineSegment, DefineSegment(name: "buyers", rule: SegmentRule(minOrders: 5)))
+            #expect(redefined.status == 200 || redefined.status == 201, "\(redefined.bodyText)")
+            #expect(try await window() == 14)
+        }
+    }
+
+    @Test(.enabled(if: TestDatabase.isConfigured))
     func returnWindowAnswersForAMirroredOrderWithTheStoresPolicy() async throws {
         try await F.withReturns { routers, returns in
             let store = UUID()

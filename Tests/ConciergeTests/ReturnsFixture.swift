@@ -25,7 +25,7 @@ enum ReturnsFixture {
 
         func customerTags(of customerID: UUID, context: OperationContext) async throws -> [String] {
             let customer: Customer = try await ask(Operation.Customers.get, ByID(id: customerID))
-            return customer.segments + customer.tags
+            return customer.returnPolicyTags
         }
 
         private func ask<T: Decodable>(_ operation: String, _ input: some Encodable) async throws -> T {

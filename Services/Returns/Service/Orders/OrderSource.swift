@@ -35,8 +35,7 @@ public struct BrokerOrderSource: ReturnOrderSource {
         let customer: Customer = try await client(context).call(
             Operation.Customers.service, Operation.Customers.get, ByID(id: customerID),
             metadata: Self.asService(context))
-        // A policy's `customer_tag` names a segment of the customers service or a tag of the record.
-        return customer.segments + customer.tags
+        return customer.returnPolicyTags
     }
 
     private func client(_ context: OperationContext) throws -> ServiceClient {
@@ -53,4 +52,10 @@ public struct BrokerOrderSource: ReturnOrderSource {
         metadata.principal = nil
         return metadata
     }
+}
+
+extension Customer {
+    /// What a return policy's `customer_tag` matches: the customer's segments in the customers service (by name),
+    /// then the tags of the record.
+    public var returnPolicyTags: [String] { segments + tags }
 }
