@@ -66,10 +66,11 @@ public enum TicketsService {
     }
 
     /// Runs the time-based automations once at `now` (for tests and tools): (automation, ticket, outcome) per run.
-    public static func runAutomations(now: Date, on connection: PostgresConnection, logger: Logger) async throws
-        -> [(String, UUID, String)]
-    {
-        try await AutomationJob().run(now: now, on: connection, logger: logger)
+    /// With `services` (a broker client) macros fill their customer and order placeholders, as in the process.
+    public static func runAutomations(
+        now: Date, on connection: PostgresConnection, logger: Logger, services: ServiceClient? = nil
+    ) async throws -> [(String, UUID, String)] {
+        try await AutomationJob(services: services).run(now: now, on: connection, logger: logger)
     }
 
     /// Closes the tickets solved at least `after` before `now` (the automatic close's round, for tests and tools).
