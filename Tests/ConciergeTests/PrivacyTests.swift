@@ -153,13 +153,13 @@ struct PrivacyTests {
             try await suite.waitFor("Ada's timeline") {
                 try await suite.int("SELECT count(*) FROM customers.timeline WHERE customer_id = '\(ada.id)'") >= 1
             }
-            func export(_ service: String, _ operation: String) async throws -> PrivacyJSON {
+            func export(_ service: String, _ operation: String) async throws -> JSONDocument {
                 let reply = try await suite.send(
                     service, operation, ExportCustomer(customerID: ada.id), principal: Self.admin)
                 #expect(reply.status == 200, "\(reply.bodyText)")
                 let text = reply.bodyText
                 #expect(!text.contains(bob.id.uuidString.lowercased()) && !text.contains("Bob"))
-                return try reply.decoded(PrivacyJSON.self)
+                return try reply.decoded(JSONDocument.self)
             }
             let customers = try await export("customers", Operation.Customers.exportCustomer)
             #expect(customers["profile"]?["email"]?.string == "ada@example.com")

@@ -296,7 +296,7 @@ enum LoyaltyOperations {
 /// none for `days` days), defined on first use, then its members (optionally only those who consented to a
 /// channel).
 enum WinBack {
-    static func members(_ input: WinBackList, context: OperationContext) async throws -> JSONValue {
+    static func members(_ input: WinBackList, context: OperationContext) async throws -> JSONDocument {
         guard let services = context.services else {
             throw Problem.serviceUnavailable("the customers service is not reachable")
         }
@@ -304,7 +304,7 @@ enum WinBack {
         let service = RequestMetadata(
             requestID: UUID().uuidString, idempotencyKey: "loyalty.win_back:\(name)",
             principal: Principal(role: .service), deadlineMillis: context.metadata.deadlineMillis)
-        let _: JSONValue = try await services.call(
+        let _: JSONDocument = try await services.call(
             Operation.Customers.service, Operation.Customers.defineSegment,
             DefineSegment(
                 name: name, description: "Loyalty win-back: no order for \(input.days) days",

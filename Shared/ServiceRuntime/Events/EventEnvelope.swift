@@ -74,51 +74,13 @@ public struct JSONText: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let value = try JSONValue(from: decoder)
+        let value = try JSONDocument(from: decoder)
         text = String(decoding: try WireJSON.encoder.encode(value), as: UTF8.self)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        let value = try WireJSON.decoder.decode(JSONValue.self, from: Data(text.utf8))
+        let value = try WireJSON.decoder.decode(JSONDocument.self, from: Data(text.utf8))
         try value.encode(to: encoder)
-    }
-}
-
-/// Any JSON value, for carrying payloads whose shape this layer does not know.
-public indirect enum JSONValue: Codable, Sendable, Equatable {
-    case null, bool(Bool), number(Double), integer(Int64), string(String), array([JSONValue]), object(
-        [String: JSONValue])
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .integer(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
     }
 }
 

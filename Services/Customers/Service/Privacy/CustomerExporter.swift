@@ -12,7 +12,7 @@ public struct CustomerExporter: Sendable {
 
     /// The export; 404 when there is no such customer.
     public func export(customerID: UUID, on connection: PostgresConnection, logger: Logger) async throws
-        -> PrivacyJSON
+        -> JSONDocument
     {
         let tables = try await PrivacyTables.existing(on: connection, logger: logger)
         var parts: [(String, String)] = [
@@ -54,7 +54,7 @@ public struct CustomerExporter: Sendable {
             PostgresQuery(unsafeSQL: sql, binds: try PostgresBindings.values(customerID)), logger: logger)
         for try await text in rows.decode(String?.self) {
             guard let text else { break }
-            return try WireJSON.decoder.decode(PrivacyJSON.self, from: Data(text.utf8))
+            return try WireJSON.decoder.decode(JSONDocument.self, from: Data(text.utf8))
         }
         throw Problem.notFound("no customer with id \(customerID)")
     }

@@ -36,7 +36,7 @@ public enum LoyaltyPrivacy {
                     PostgresQuery(unsafeSQL: sql, binds: try PostgresBindings.values(input.customerID)),
                     logger: context.logger)
                 for try await text in rows.decode(String.self) {
-                    return try WireJSON.decoder.decode(PrivacyJSON.self, from: Data(text.utf8))
+                    return try WireJSON.decoder.decode(JSONDocument.self, from: Data(text.utf8))
                 }
                 throw Problem.internal("export query returned nothing")
             }

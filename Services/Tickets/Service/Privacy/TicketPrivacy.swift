@@ -27,7 +27,7 @@ public enum TicketPrivacy {
                         FROM tickets.kb_deflections d WHERE d.customer_id = \(input.customerID)), '[]'::jsonb))::text
                     """, logger: context.logger)
                 for try await text in rows.decode(String.self) {
-                    return try WireJSON.decoder.decode(PrivacyJSON.self, from: Data(text.utf8))
+                    return try WireJSON.decoder.decode(JSONDocument.self, from: Data(text.utf8))
                 }
                 throw Problem.internal("export query returned nothing")
             }
