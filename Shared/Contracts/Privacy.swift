@@ -224,4 +224,3 @@ public struct GetDataRequest: OperationInput, Codable, Equatable {
 
     public init(id: UUID) { self.id = id }
 }
-
