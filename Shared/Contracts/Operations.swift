@@ -13,6 +13,8 @@ public enum Operation {
         public static let getOrder = "customers.get_order"
         public static let findOrder = "customers.find_order"
         public static let listOrders = "customers.list_orders"
+        public static let listDeliveries = "customers.list_deliveries"
+        public static let retryDelivery = "customers.retry_delivery"
         // Profile, identities, search, segments
         public static let resolveContact = "customers.resolve_contact"
         public static let update = "customers.update"

@@ -108,6 +108,7 @@ def test_document_covers_every_gateway_route():
         # connected stores and their webhooks
         ("/v1/stores", "post"), ("/v1/stores", "get"), ("/v1/stores/{id}", "get"),
         ("/v1/stores/{id}/webhook-secret", "post"), ("/v1/stores/{id}/previous-webhook-secret", "delete"),
+        ("/v1/stores/{id}/deliveries", "get"), ("/v1/stores/{id}/deliveries/{delivery_id}/retry", "post"),
         ("/webhooks/shopify", "post"), ("/webhooks/woocommerce", "post"),
         # knowledge base
         ("/v1/kb/articles", "post"), ("/v1/kb/articles", "get"), ("/v1/kb/articles/{id}", "get"),

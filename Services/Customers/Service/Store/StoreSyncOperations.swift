@@ -4,15 +4,28 @@ import ServiceRuntime
 import Wire
 
 /// The store-sync and order operations of the customers service: `customers.receive_delivery`,
-/// `customers.get_order`, `customers.find_order`, `customers.list_orders`.
+/// `customers.list_deliveries`, `customers.retry_delivery`, `customers.get_order`, `customers.find_order`,
+/// `customers.list_orders`.
 public enum StoreSyncOperations {
-    /// Registers the four operations on `router`.
+    /// Registers the operations on `router`.
     public static func register(_ router: inout OperationRouter, _ database: Database) {
         let inbox = DeliveryInbox()
         router.command(Operation.Customers.receiveDelivery, ReceiveStoreDelivery.self, status: 200) {
             input, context, connection in
             try inbox.authorize(input, context: context)
             return try await inbox.receive(input, context: context, on: connection)
+        }
+
+        let log = DeliveryLog()
+        router.query(Operation.Customers.listDeliveries, ListStoreDeliveries.self) { input, context in
+            try requireAdmin(context, to: "list store deliveries")
+            return try await database.withConnection { try await log.page(input, on: $0, logger: context.logger) }
+        }
+
+        router.command(Operation.Customers.retryDelivery, RetryStoreDelivery.self, status: 200) {
+            input, context, connection in
+            try requireAdmin(context, to: "retry store deliveries")
+            return try await log.retry(input, context: context, on: connection)
         }
 
         let orders = OrderReader()
@@ -41,6 +54,13 @@ public enum StoreSyncOperations {
                     customerID: input.customerID, limit: input.limit ?? 50,
                     after: input.cursor.flatMap(KeysetCursor.init(encoded:)), on: $0, logger: context.logger)
             }
+        }
+    }
+
+    /// Deliveries are operators' business: admins (and other services).
+    private static func requireAdmin(_ context: OperationContext, to action: String) throws {
+        guard [.admin, .service].contains(context.principal.role) else {
+            throw Problem.forbidden("only admins may \(action)")
         }
     }
 

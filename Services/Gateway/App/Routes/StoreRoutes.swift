@@ -4,8 +4,8 @@ import Hummingbird
 import ServiceRuntime
 import Wire
 
-/// `/v1/stores`: admins connect stores (each gets an `integration` key) and rotate their webhook secrets. Webhook
-/// secrets go in and never come out.
+/// `/v1/stores`: admins connect stores (each gets an `integration` key), rotate their webhook secrets, and see and
+/// retry the webhook deliveries the customers service stored for them. Webhook secrets go in and never come out.
 struct StoreRoutes {
     let forwarder: ServiceForwarder
     let repository: StoreRepository
@@ -56,6 +56,30 @@ struct StoreRoutes {
             return try Self.json(store.view)
         }
 
+        group.get("stores/:id/deliveries") { request, context in
+            try context.require([.admin])
+            let id = try await knownStore(context)
+            let query = request.uri.queryParameters
+            var input: [String: Any] = ["store_id": id.uuidString]
+            if let limit = try CustomerRoutes.limit(query) { input["limit"] = limit }
+            for name in ["outcome", "cursor"] {
+                if let value = query.get(name) { input[name] = value }
+            }
+            return try await forwarder.forward(
+                Operation.Customers.service, Operation.Customers.listDeliveries,
+                payload: try CustomerOverviewRoutes.json(input), request: request, context: context)
+        }
+
+        group.post("stores/:id/deliveries/:delivery/retry") { request, context in
+            try context.require([.admin])
+            let id = try await knownStore(context)
+            let delivery = try context.parameters.uuid("delivery")
+            return try await forwarder.forward(
+                Operation.Customers.service, Operation.Customers.retryDelivery,
+                payload: try forwarder.payload(RetryStoreDelivery(storeID: id, deliveryID: delivery)), request: request,
+                context: context, idempotent: true)
+        }
+
         group.post("stores/:id/webhook-secret") { request, context in
             try context.require([.admin])
             let id = try context.parameters.uuid("id")
@@ -72,6 +96,13 @@ struct StoreRoutes {
             await cache.invalidate(platform: store.platform, domain: store.shopDomain)
             return try Self.json(store.view)
         }
+    }
+
+    /// The path's store id; 404 when no such store is connected.
+    private func knownStore(_ context: GatewayRequestContext) async throws -> UUID {
+        let id = try context.parameters.uuid("id")
+        guard try await repository.store(id: id) != nil else { throw Problem.notFound("no store with id \(id)") }
+        return id
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
