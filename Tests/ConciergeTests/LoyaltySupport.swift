@@ -37,10 +37,8 @@ extension Fixture.Routers {
 
     func releasePending(closesAt: Date?, now: Date = Date()) async throws -> [UUID] {
         try await TestDatabase.withDatabase(url: url) { database in
-            try await database.transaction {
-                try await PendingRelease(lookup: FixedReturnWindow(closesAt: closesAt), recheckAfter: 0)
-                    .run(now: now, on: $0, logger: Fixture.logger)
-            }
+            try await PendingRelease(lookup: FixedReturnWindow(closesAt: closesAt), recheckAfter: 0)
+                .run(now: now, database: database, logger: Fixture.logger)
         }
     }
 

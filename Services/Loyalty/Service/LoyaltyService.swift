@@ -35,9 +35,11 @@ public enum LoyaltyService {
                 let release = PendingRelease(
                     lookup: BrokerReturnWindowLookup(services: services), recheckAfter: settings.windowRecheck)
                 return [
-                    PeriodicJob(name: "loyalty.release", interval: settings.releaseInterval) { connection, logger in
-                        try await release.run(now: Date(), on: connection, logger: logger)
-                    }
+                    PeriodicJob(
+                        name: "loyalty.release", interval: settings.releaseInterval,
+                        rounds: { database, logger in
+                            try await release.run(now: Date(), database: database, logger: logger)
+                        })
                 ]
             })
     }

@@ -11,8 +11,8 @@ public protocol ReturnWindowLookup: Sendable {
     func window(orderID: UUID) async throws -> ReturnWindow
 }
 
-/// The real lookup: `returns.return_window` over the broker, with a short deadline (the release job asks inside its
-/// round's transaction, holding one pooled connection).
+/// The real lookup: `returns.return_window` over the broker, with a short deadline (a round asks about its orders
+/// one after another; a returns service that does not answer ends the round early).
 public struct BrokerReturnWindowLookup: ReturnWindowLookup {
     public let services: ServiceClient
     public let deadline: TimeInterval
@@ -33,37 +33,39 @@ public struct BrokerReturnWindowLookup: ReturnWindowLookup {
 
 /// Releases pending order points once the order's return window has closed: asks the returns policy for each
 /// order that is due a check, releases when the window closed, re-asks later when it has not started yet (not
-/// delivered or fulfilled) and waits for its close otherwise. Publishes `loyalty.points_available`. When the returns
-/// service does not answer, the round stops at that order (the others are asked in a later round) rather than wait
-/// out a deadline per order.
+/// delivered or fulfilled) and waits for its close otherwise. Publishes `loyalty.points_available`.
+///
+/// No transaction is open while the returns service is asked: a round claims its orders in one short transaction
+/// (each claimed order is not due again for `claimFor`, so replicas running the same round take different orders,
+/// and a round that dies is picked up again later), asks, then applies each answer in a transaction of its own.
+/// When the returns service does not answer, the round stops at that order rather than wait out a deadline per
+/// order; the orders it had claimed are asked again once their claim runs out.
 public struct PendingRelease: Sendable {
     public var lookup: any ReturnWindowLookup
     /// How long to wait before asking again about a window that has not started (or an unanswered question).
     public var recheckAfter: TimeInterval
     /// Most orders looked at per round.
     public var batch: Int
+    /// How long a claimed order is left to the round that claimed it.
+    public var claimFor: TimeInterval
 
     let ledger = Ledger()
 
-    public init(lookup: any ReturnWindowLookup, recheckAfter: TimeInterval = 3600, batch: Int = 200) {
+    public init(
+        lookup: any ReturnWindowLookup, recheckAfter: TimeInterval = 3600, batch: Int = 200,
+        claimFor: TimeInterval = 300
+    ) {
         self.lookup = lookup
         self.recheckAfter = recheckAfter
         self.batch = batch
+        self.claimFor = claimFor
     }
 
     /// One round at `now`: the orders released.
     @discardableResult
-    public func run(now: Date, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
-        let rows = try await connection.query(
-            """
-            SELECT order_id FROM loyalty.order_earnings
-            WHERE released_at IS NULL AND next_check_at <= \(now)
-            ORDER BY next_check_at LIMIT \(batch) FOR UPDATE SKIP LOCKED
-            """, logger: logger)
-        var due: [UUID] = []
-        for try await id in rows.decode(UUID.self) { due.append(id) }
+    public func run(now: Date, database: Database, logger: Logger) async throws -> [UUID] {
+        let due = try await database.transaction { try await claim(now: now, on: $0, logger: logger) }
         var released: [UUID] = []
-        let events = LoyaltyEventSink.log(connection, logger)
         for orderID in due {
             let window: ReturnWindow
             do {
@@ -72,24 +74,52 @@ public struct PendingRelease: Sendable {
                 logger.warning(
                     "return window unknown, asking again later",
                     metadata: ["order_id": "\(orderID)", "error": "\(String(describing: error))"])
-                try await reschedule(
-                    orderID, closesAt: nil, next: now.addingTimeInterval(recheckAfter), connection, logger)
+                try await database.transaction {
+                    try await reschedule(
+                        orderID, closesAt: nil, next: now.addingTimeInterval(recheckAfter), $0, logger)
+                }
                 break
             }
-            guard let closesAt = window.closesAt else {
-                try await reschedule(
-                    orderID, closesAt: nil, next: now.addingTimeInterval(recheckAfter), connection, logger)
-                continue
+            let done = try await database.transaction { connection in
+                try await apply(window, to: orderID, now: now, on: connection, logger: logger)
             }
-            if closesAt > now {
-                try await reschedule(orderID, closesAt: closesAt, next: closesAt, connection, logger)
-                continue
-            }
-            if try await release(orderID, now: now, events: events, on: connection, logger: logger) {
-                released.append(orderID)
-            }
+            if done { released.append(orderID) }
         }
         return released
+    }
+
+    /// Claims up to `batch` orders due a check at `now` (oldest check first), skipping those another round holds.
+    func claim(now: Date, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
+        let rows = try await connection.query(
+            """
+            WITH due AS (
+                SELECT order_id, next_check_at FROM loyalty.order_earnings
+                WHERE released_at IS NULL AND next_check_at <= \(now)
+                ORDER BY next_check_at LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+            UPDATE loyalty.order_earnings e SET next_check_at = \(now.addingTimeInterval(claimFor))
+            FROM due WHERE e.order_id = due.order_id
+            RETURNING e.order_id, due.next_check_at
+            """, logger: logger)
+        var claimed: [(UUID, Date)] = []
+        for try await row in rows.decode((UUID, Date).self) { claimed.append(row) }
+        return claimed.sorted { $0.1 < $1.1 }.map(\.0)
+    }
+
+    /// Acts on the answer for one order: reschedules the check, or releases the points; true when released.
+    private func apply(
+        _ window: ReturnWindow, to orderID: UUID, now: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        guard let closesAt = window.closesAt else {
+            try await reschedule(
+                orderID, closesAt: nil, next: now.addingTimeInterval(recheckAfter), connection, logger)
+            return false
+        }
+        if closesAt > now {
+            try await reschedule(orderID, closesAt: closesAt, next: closesAt, connection, logger)
+            return false
+        }
+        return try await release(
+            orderID, now: now, events: LoyaltyEventSink.log(connection, logger), on: connection, logger: logger)
     }
 
     private func reschedule(
