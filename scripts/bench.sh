@@ -253,26 +253,12 @@ else
 fi
 
 # ---- d/e. wrk + RSS ---------------------------------------------------------------------
-sample_rss() { # runs in the background; writes running maxima to OUT_DIR/rss.* (RSS, PSS, anonymous)
-    local max=0 pss_max=0 anon_max=0 sum pss_sum anon_sum kb pss anon i
-    local -a pmax=() ppss=()
-    while :; do
-        sum=0 pss_sum=0 anon_sum=0
-        for i in "${!app_pids[@]}"; do
-            read -r kb pss anon < <(awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } /^Pss_Anon:/ { a = $2 }
-                END { print r + 0, p + 0, a + 0 }' "/proc/${app_pids[$i]}/smaps_rollup" 2>/dev/null || echo 0 0 0)
-            sum=$((sum + kb)) pss_sum=$((pss_sum + pss)) anon_sum=$((anon_sum + anon))
-            ((kb > ${pmax[$i]:-0})) && pmax[i]=$kb
-            ((pss > ${ppss[$i]:-0})) && ppss[i]=$pss
-        done
-        ((sum > max)) && max=$sum
-        ((pss_sum > pss_max)) && pss_max=$pss_sum
-        ((anon_sum > anon_max)) && anon_max=$anon_sum
-        echo "$max $pss_max $anon_max" >"$OUT_DIR/rss.max_kb.tmp" && mv "$OUT_DIR/rss.max_kb.tmp" "$OUT_DIR/rss.max_kb"
-        for i in "${!app_pids[@]}"; do printf '%s %s %s\n' "${SERVICES[$i]}" "${pmax[$i]:-0}" "${ppss[$i]:-0}"; done \
-            >"$OUT_DIR/rss.proc.tmp" && mv "$OUT_DIR/rss.proc.tmp" "$OUT_DIR/rss.proc"
-        sleep 0.2
-    done
+sample_rss() { # runs in the background until killed: running maxima (RSS, PSS, anonymous) in OUT_DIR/rss.*
+    # One long-lived sampler process: a shell loop forking awk and mv per sample took about a tenth of the CPU
+    # of the run it measured (perf, 2026-12-01).
+    local i args=()
+    for i in "${!app_pids[@]}"; do args+=("${SERVICES[$i]}=${app_pids[$i]}"); done
+    exec python3 Tests/Benchmarks/http/memory_sampler.py "$OUT_DIR" "${args[@]}"
 }
 
 # CPU time (utime + stime, clock ticks) of each process and of the PostgreSQL server (postmaster and backends):
@@ -302,6 +288,11 @@ if [[ -n "$ready_ms" && -n "$CUSTOMER_ID" ]]; then
         if ((conns == 32)); then
             sample_rss &
             sampler_pid=$!
+            # Started (its first sample written) before the load, so its start-up is not measured.
+            for _ in $(seq 50); do
+                [[ -f "$OUT_DIR/rss.max_kb" ]] && break
+                sleep 0.1
+            done
             cpu_snapshot >"$OUT_DIR/cpu.before"
         fi
         BENCH_API_KEY="$API_KEY" BENCH_CUSTOMER_ID="$CUSTOMER_ID" BENCH_RUN="$RUN_ID-c$conns" \
